@@ -121,13 +121,23 @@ namespace AE.Cli
                     return ExitCodes.Interrupted;
                 }
             }
-            if (context.Cancellation.IsCancellationRequested)
+            // Runs cut short by Ctrl-C: the report (files and output) shows them as such and gives no verdict. A Ctrl-C that came
+            // after every run had finished cut nothing short: the report is whole, and so is its verdict.
+            bool interrupted = report.Judgement.Verdict == Verdict.Interrupted;
+            WriteReport(report, item, law, seeds, format, context);
+            if (interrupted)
             {
-                // The runs stopped where they were: their files are written, but no verdict is given on them.
                 context.Stderr.WriteLine("ae: interrupted; no verdict; the files under " + global::AE.Cli.Experiment.Display(outDir, context.CurrentDirectory)
                     + " hold the runs as far as they got");
                 return ExitCodes.Interrupted;
             }
+            if (context.Cancellation.IsCancellationRequested)
+                context.Stderr.WriteLine("ae: interrupted after every run had finished; the report and its verdict are whole");
+            return ExitCodes.Success;
+        }
+
+        private static void WriteReport(ExperimentReport report, MenuItem item, ExperimentLaw? law, int seeds, OutputFormat format, CliContext context)
+        {
             if (format == OutputFormat.Json)
             {
                 Json.WriteIndented(context.Stdout, json =>
@@ -155,7 +165,6 @@ namespace AE.Cli
                 context.Stdout.WriteLine("Wrote " + string.Join(", ", report.Files));
                 context.Stdout.WriteLine("Verdict (" + item.Id + "): " + report.Judgement.Word + ": " + report.Judgement.Numbers);
             }
-            return ExitCodes.Success;
         }
 
         /// <summary>Whether <c>ae experiment run</c> runs an item: yes, or no.</summary>

@@ -107,7 +107,8 @@ namespace AE.Cli
             }, s.Seeds, options, s.Context.Cancellation);
             var sgdm = CouplingGrid.Run("sgdm", task, CouplingAlphas, CouplingMus, (a, m) => ((n, _) => new SgdMomentum(n, a, m), null), s.Seeds, options, s.Context.Cancellation);
             var results = new[] { lawResult, sgdm };
-            var judgements = results.Select(r => Stopped(s, CouplingGrid.Judge(r))).ToArray();
+            bool gridCutShort = results.Any(r => r.Cells.Any(c => c.CutShort));
+            var judgements = results.Select(r => Stopped(CouplingGrid.Judge(r), gridCutShort)).ToArray();
 
             var md = new StringBuilder();
             md.Append("## F. Coupling law (prediction 1): ").Append(law.Name).Append(" on ").Append(CouplingTask).Append('\n').Append('\n');
@@ -117,7 +118,7 @@ namespace AE.Cli
             for (int i = 0; i < results.Length; i++)
             {
                 var r = results[i];
-                md.Append('\n').Append("### ").Append(r.Method).Append(": mean steps to target per cell (x diverged, . not reached by every seed, - refused by the law)").Append('\n').Append('\n');
+                md.Append('\n').Append("### ").Append(r.Method).Append(": mean steps to target per cell (x diverged, . not reached by every seed, - refused by the law, ? cut short by Ctrl-C)").Append('\n').Append('\n');
                 md.Append("| mu \\ alpha | ").Append(string.Join(" | ", r.Alphas.Select(SweepCommand.Rate))).Append(" | best alpha |\n");
                 md.Append("| --- |").Append(string.Concat(r.Alphas.Select(_ => " --- |"))).Append(" --- |\n");
                 for (int m = 0; m < r.Mus.Count; m++)
@@ -222,6 +223,7 @@ namespace AE.Cli
             var all = new List<(GaugeFamily Family, IReadOnlyList<GaugeCell> Cells, Judgement[] Judgements)>();
             var files = new List<string>();
             Judgement? first = null;
+            bool cutShort = false;
             foreach (var family in families)
             {
                 var o = law.OptionsWith("init_alpha", family.Rate);
@@ -231,14 +233,16 @@ namespace AE.Cli
                     new GaugeArm("sgdm", (n, _) => new SgdMomentum(n, family.Rate, 0.9)),
                 };
                 var cells = GaugeRobustness.Run(family.Conditions, arms, s.Seeds, s.Steps, s.Context.Cancellation);
-                var judgements = arms.Select(a => Stopped(s, GaugeRobustness.Judge(family.Name,
-                    cells.Where(c => c.Method == a.Method).Select(c => (c.Condition.Label, c.MeanScore, c.MeanStart)).ToList()))).ToArray();
+                bool familyCutShort = cells.Any(c => c.Runs.Any(r => r.Stop == StopReason.Cancelled));
+                cutShort |= familyCutShort;
+                var judgements = arms.Select(a => Stopped(GaugeRobustness.Judge(family.Name,
+                    cells.Where(c => c.Method == a.Method).Select(c => (c.Condition.Label, c.MeanScore, c.MeanStart)).ToList()), familyCutShort)).ToArray();
                 first ??= judgements[0];
                 lawVerdicts.Add(judgements[0].Verdict);
                 all.Add((family, cells, judgements));
 
                 md.Append("\n### ").Append(family.Name).Append(" on ").Append(family.Task).Append(", initial rate ").Append(SweepCommand.Rate(family.Rate)).Append("\n\n");
-                md.Append("| method | condition | start: mean log10 relative gap (± 95% CI) | score: mean log10 relative gap (± 95% CI) | seeds at target | steps to target (the lowest seed that reached it) |\n");
+                md.Append("| method | condition | start: mean log10 relative gap (± 95% CI) | score: mean log10 relative gap (± 95% CI) | seeds at target | steps to target (the first seed, by number, that reached it) |\n");
                 md.Append("| --- | --- | --- | --- | --- | --- |\n");
                 foreach (var c in cells)
                 {
@@ -263,8 +267,8 @@ namespace AE.Cli
                     0, "step"), s.Context));
             }
             var verdict = GaugeRobustness.Combine(lawVerdicts);
-            var judgement = Stopped(s, new Judgement(verdict, first!.Criterion.Replace(all[0].Family.Name, "the conditions of each family", StringComparison.Ordinal)
-                + "; held when it holds in every family", string.Join("; ", all.Select(f => f.Family.Name + ": " + f.Judgements[0].Word + ", " + f.Judgements[0].Numbers))));
+            var judgement = Stopped(new Judgement(verdict, first!.Criterion.Replace(all[0].Family.Name, "the conditions of each family", StringComparison.Ordinal)
+                + "; held when it holds in every family", string.Join("; ", all.Select(f => f.Family.Name + ": " + f.Judgements[0].Word + ", " + f.Judgements[0].Numbers))), cutShort);
             md.Append("Criterion: ").Append(judgement.Criterion).Append(". The verdict is ").Append(law.Name).Append("'s: **").Append(judgement.Word)
               .Append("**; SGDm at a fixed rate is the contrast.\n");
             files.Insert(0, OutputFiles.Text(s.OutDir, "D-gauge.csv", w =>
@@ -344,6 +348,10 @@ namespace AE.Cli
             var on = s.Arms.Run(LawArm(law, law.Name, null), task, s.Seeds, options, measure);
             var off = s.Arms.Run(LawArm(law, law.Name + " without " + rule, rule), task, s.Seeds, options, measure);
             var j = judge(on, off);
+            // Arms that ran the same have tested nothing: "did not hold" would say the rule was tried and failed.
+            if (ArmComparison.RanTheSame(on, off))
+                j = new Judgement(Verdict.NotTestable, j.Criterion, "the law ran the same with and without " + rule + " on every seed (every loss within 1e-12): "
+                    + rule + " never acted on " + task + " here, so the runs say nothing about it");
             return ArmsReport(s, id, title, "the law with and without " + rule + " on " + task + " from init_alpha = " + SweepCommand.Rate(HighRate), new[] { on, off }, measureName, j,
                 "The verdict is on " + rule + "'s effect: the law with it against the law without it.");
         }
@@ -354,17 +362,32 @@ namespace AE.Cli
             var options = new MachineOptions { MaxSteps = s.Steps, RecordSignals = true };
             var results = new List<ArmResult>();
             var lawRows = new List<ArmResult>();
+            double start = InitialAlpha(law);
             foreach (var task in new[] { "quadratic", "noisy-quadratic" })
             {
-                var l = s.Arms.Run(LawArm(law, law.Name, null), task, s.Seeds, options, ArmComparison.LargestLogAlphaStep);
+                var l = s.Arms.Run(LawArm(law, law.Name, null), task, s.Seeds, options, run => ArmComparison.LargestLogAlphaStep(run, start));
                 lawRows.Add(l);
                 results.Add(l);
                 results.Add(s.Arms.Run(BaselineArm("sgdm", "sgdm", HighRate), task, s.Seeds, options, null));
             }
-            return ArmsReport(s, "G", "Budget/continuity & safety", "the law from init_alpha = " + SweepCommand.Rate(HighRate) + " (its alpha_max) and SGDm (momentum 0.9) at lr "
+            double? alphaMax = ParamValue(law, "alpha_max");
+            string bound = alphaMax is double a ? a == HighRate ? " (its alpha_max)" : " (its alpha_max is " + SweepCommand.Rate(a) + ")" : "";
+            return ArmsReport(s, "G", "Budget/continuity & safety", "the law from init_alpha = " + SweepCommand.Rate(HighRate) + bound + " and SGDm (momentum 0.9) at lr "
                 + SweepCommand.Rate(HighRate) + " on quadratic and noisy-quadratic (eigenvalues up to 60)", results, "largest |d log alpha| per step",
                 MenuCriteria.Cliff(lawRows), "The verdict is the law's; SGDm at the same rate is the contrast.");
         }
+
+        /// <summary>The law's alpha before its first step from init_alpha = <see cref="HighRate"/> (NaN where it has no signal alpha).</summary>
+        private static double InitialAlpha(ExperimentLaw law)
+        {
+            var instance = law.Create(1, 0, null, law.OptionsWith("init_alpha", HighRate));
+            int i = instance.SignalNames.ToList().IndexOf("alpha");
+            return i < 0 ? double.NaN : instance.ReadSignal(i);
+        }
+
+        /// <summary>A real param's value in the law's options (its default, or the value set), or null where it has none of that name.</summary>
+        private static double? ParamValue(ExperimentLaw law, string name) =>
+            law.OptionsWith("init_alpha", HighRate) is { } o && o.GetType().GetProperty(name)?.GetValue(o) is double v ? v : null;
 
         /// <summary>The initial rates of items A and B, each method run from each.</summary>
         public static readonly double[] StartRates = { 0.01, 0.1, 1 };
@@ -468,7 +491,7 @@ namespace AE.Cli
         private static ExperimentReport ArmsReport(ExperimentRunSettings s, string id, string title, string what, IReadOnlyList<ArmResult> results, string? measureName,
             Judgement judgement, string note)
         {
-            judgement = Stopped(s, judgement);   // every item that compares arms (A, B, C, E, G, J, L) passes here
+            judgement = Stopped(judgement, results.Any(r => Interrupted(r) > 0));   // every item that compares arms (A, B, C, E, G, J, L) passes here
             var md = new StringBuilder();
             md.Append("## ").Append(id).Append(". ").Append(title).Append('\n').Append('\n');
             md.Append(Setup(s, what)).Append('\n');
@@ -538,17 +561,18 @@ namespace AE.Cli
             => double.IsNaN(m.Mean) ? "—" : ArmComparison.F(m.Mean, format) + (m.Ci is double ci ? " ± " + ArmComparison.F(ci, format) : "");
 
         /// <summary>
-        /// The judgement as the files give it: none when Ctrl-C stopped the runs (the numbers are of the runs as far as they got).
-        /// Cancellation is asked for before any run stops, so a report written after a cancelled run always says so.
+        /// The judgement as the files give it: none where Ctrl-C cut a run short or kept it from starting (the figures are of the
+        /// runs as far as they got, and the comparisons the criterion would state of them decide nothing); a Ctrl-C that came
+        /// after every run had finished changes nothing.
         /// </summary>
-        private static Judgement Stopped(ExperimentRunSettings s, Judgement judgement) =>
-            s.Context.Cancellation.IsCancellationRequested ? judgement with { Verdict = Verdict.Interrupted } : judgement;
+        private static Judgement Stopped(Judgement judgement, bool cutShort) =>
+            cutShort ? judgement with { Verdict = Verdict.Interrupted, Numbers = "runs were cut short by Ctrl-C; the figures are of the runs as far as they got" } : judgement;
 
         private static string Csv(string text) => text.Contains(',', StringComparison.Ordinal) ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
 
         private static string Setup(ExperimentRunSettings s, string what) =>
             (s.Law is null ? "" : "Law " + s.Law.Name + " (" + s.Law.FilePath + ")" + (s.Law.Settings.Count > 0 ? " with " + string.Join(", ", s.Law.Settings.Select(x => x.Name + "=" + x.Text)) : "") + "; ")
-            + what + "; seeds 0.." + (s.Seeds - 1).ToString(CultureInfo.InvariantCulture) + "; "
+            + what + (s.Seeds == 1 ? "; seed 0; " : "; seeds 0.." + (s.Seeds - 1).ToString(CultureInfo.InvariantCulture) + "; ")
             + (s.Steps is long n ? "budget " + n.ToString(CultureInfo.InvariantCulture) + " steps" : "each task's own budget") + ".\n";
     }
 }

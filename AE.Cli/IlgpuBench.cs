@@ -86,7 +86,7 @@ namespace AE.Cli
             catch (AcceleratorException ex)
             {
                 law.Dispose();
-                throw new CliException("not enough device memory for n = " + n + " (" + (dtype == BenchDtype.F32 ? "f32" : "f64") + "): " + OpenClReplay.FirstLine(ex.Message) + "; give a smaller --n", ex);
+                throw new CliException("not enough device memory for n = " + n + " (" + (dtype == BenchDtype.F32 ? "f32" : "f64") + "): " + MessageText.FirstLine(ex.Message) + "; give a smaller --n", ex);
             }
         }
 

@@ -49,7 +49,7 @@ namespace AE.Cli
             }
             catch (Exception ex) when (ex is NotSupportedException or ILGPU.InternalCompilerException)
             {
-                throw new CliException("ILGPU cannot compile the kernels of '" + name + "': " + OpenClReplay.FirstLine(ex.Message), ex);
+                throw new CliException("ILGPU cannot compile the kernels of '" + name + "': " + MessageText.FirstLine(ex.Message), ex);
             }
         }
     }

@@ -46,7 +46,7 @@ namespace AE.Cli
                     }
                     catch (EmitNotSupportedException ex)
                     {
-                        throw new CliException("cannot emit '" + target.Name + "' for OpenCL: " + ex.Message, ex);
+                        throw OpenClReplay.CannotEmit(target.Name, ex);
                     }
                 });
             try
@@ -80,7 +80,7 @@ namespace AE.Cli
             }
             catch (EmitNotSupportedException ex)
             {
-                throw new CliException("cannot emit '" + target.Name + "' for OpenCL: " + ex.Message, ex);
+                throw OpenClReplay.CannotEmit(target.Name, ex);
             }
             catch (OpenClException ex) when (ex is not OpenClBuildException)
             {

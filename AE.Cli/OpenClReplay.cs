@@ -40,11 +40,11 @@ namespace AE.Cli
             {
                 // The device failed: its words, on one line, as ae bench says it. A program the device's compiler refuses is a
                 // bug in the emitter (the device was checked for doubles), so OpenClBuildException is an internal error (exit 3).
-                throw new CliException("OpenCL: " + FirstLine(ex.Message), ex);
+                throw new CliException("OpenCL: " + MessageText.FirstLine(ex.Message), ex);
             }
             catch (EmitNotSupportedException ex)
             {
-                throw new CliException("cannot emit '" + target.Name + "' for OpenCL: " + ex.Message, ex);
+                throw CannotEmit(target.Name, ex);
             }
             catch (ArgumentOutOfRangeException ex)
             {
@@ -82,12 +82,7 @@ namespace AE.Cli
             return result;
         }
 
-        internal static string FirstLine(string text)
-        {
-            int end = text.IndexOfAny(new[] { '\r', '\n' });
-            string line = end < 0 ? text : text.Substring(0, end);
-            int param = line.IndexOf(" (Parameter '", StringComparison.Ordinal);
-            return param > 0 ? line.Substring(0, param) : line;
-        }
+        /// <summary>The one line for a law the OpenCL backend cannot emit, as replay and bench say it.</summary>
+        internal static CliException CannotEmit(string law, EmitNotSupportedException ex) => new("cannot emit '" + law + "' for OpenCL: " + ex.Message, ex);
     }
 }

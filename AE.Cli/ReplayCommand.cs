@@ -153,7 +153,7 @@ namespace AE.Cli
                 // A law that draws noise cannot follow a reference made with noise on: say that, not which columns drifted.
                 var other = Record(create, OtherNoiseSeed, golden, out _);
                 if (NoiseDependence.Find(golden, trajectory, other) is NoiseDependence dependence && dependence.Step <= failure.FirstFailureStep)
-                    throw new CliException(golden.FileName + " cannot be replayed: " + dependence.Explain(failure.FirstFailureStep));
+                    throw new CliException(golden.FileName + " cannot be replayed with " + target.Name + ": " + dependence.Explain(failure.FirstFailureStep));
             }
 
             var summary = new ReplaySummary(golden, lawName, file.DisplayPath, report);

@@ -96,14 +96,22 @@ namespace AE.Cli
             catch (CliException ex) when (plots.Count > 0)
             {
                 // The plots so far would read as another program's files to the next report into this folder: mark it as ours.
-                MarkUnfinished(options, plots.Count, context, ex.Message);
+                TryMarkUnfinished(options, plots.Count, context, ex.Message);
                 throw;
             }
 
             if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots.Count, context);
             string page = Path.Combine(options.OutDir, PageFile);
             byte[] html = new UTF8Encoding(false).GetBytes(ReportPage.Html(Experiment.Display(options.Database, context.CurrentDirectory), runs, batches, plots));
-            OutputFiles.WriteBytes(page, html);
+            try
+            {
+                OutputFiles.WriteBytes(page, html);
+            }
+            catch (CliException ex) when (plots.Count > 0)
+            {
+                TryMarkUnfinished(options, plots.Count, context, ex.Message);
+                throw;
+            }
             context.Stdout.WriteLine("wrote " + Experiment.Display(page, context.CurrentDirectory) + ": " + Plural.Count(runs.Count, "run")
                 + ", " + plots.Count.ToString(CultureInfo.InvariantCulture) + " plotted");
             return ExitCodes.Success;
@@ -127,7 +135,19 @@ namespace AE.Cli
         {
             string page = Path.Combine(options.OutDir, PageFile);
             if (!File.Exists(page))
-                OutputFiles.WriteBytes(page, new UTF8Encoding(false).GetBytes(ReportPage.Interrupted(Experiment.Display(options.Database, context.CurrentDirectory), plotted, why)));
+                OutputFiles.WriteBytes(page, new UTF8Encoding(false).GetBytes(ReportPage.Unfinished(Experiment.Display(options.Database, context.CurrentDirectory), plotted, why)));
+        }
+
+        /// <summary>The mark after a failure, which it must not replace: where even the mark cannot be written, the failure is what is said.</summary>
+        private static void TryMarkUnfinished(ReportOptions options, int plotted, CliContext context, string why)
+        {
+            try
+            {
+                MarkUnfinished(options, plotted, context, why);
+            }
+            catch (CliException)
+            {
+            }
         }
 
         /// <summary>The plot of run <paramref name="id"/>, in the report's folder.</summary>
@@ -174,7 +194,7 @@ namespace AE.Cli
             {
                 throw StoredRuns.Locked(database, ex);
             }
-            catch (Exception ex) when (ex is SqliteException or JsonException or InvalidCastException)
+            catch (Exception ex) when (ex is SqliteException or JsonException or InvalidCastException or InvalidOperationException or FormatException or KeyNotFoundException)
             {
                 throw new CliException("cannot read the run store '" + database + "': " + ex.Message.Replace('\n', ' '), ex);
             }

@@ -151,9 +151,10 @@ namespace AE.Generators
         /// <summary>C# 11, as Roslyn's <c>LanguageVersion</c> numbers it.</summary>
         internal const int CellLanguageVersion = 1100;
 
-        /// <summary>1000 → "10", 703 → "7.3".</summary>
+        /// <summary>1000 → "10", 703 → "7.3", 7 → "7" (Roslyn numbers C# 1 to 7 as 1 to 7).</summary>
         private static string LanguageVersionText(int version) =>
-            version % 100 == 0 ? (version / 100).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            version < 100 ? version.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : version % 100 == 0 ? (version / 100).ToString(System.Globalization.CultureInfo.InvariantCulture)
             : (version / 100).ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + (version % 100).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>

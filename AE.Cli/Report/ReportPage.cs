@@ -98,7 +98,7 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 
         /// <summary>The page an interrupted report leaves where there was none: it marks the folder as the report's.</summary>
         /// <param name="why">what stopped it: null for Ctrl-C, else the error's line</param>
-        public static string Interrupted(string database, int plotted, string? why = null)
+        public static string Unfinished(string database, int plotted, string? why = null)
             => "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n" + GeneratorMark + "\n<title>AE runs: " + E(System.IO.Path.GetFileName(database))
                + (why is null ? " (interrupted)" : " (failed)") + "</title>\n</head>\n<body>\n<p>The report of <code>" + E(database) + "</code> "
                + (why is null ? "was interrupted" : "failed (" + E(why) + ")") + " after " + Count(plotted, "plot")

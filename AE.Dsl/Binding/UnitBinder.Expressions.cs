@@ -476,7 +476,13 @@ namespace AE.Dsl.Binding
             var trained = IrFacts.ParamRefs(rate).Distinct(StringComparer.Ordinal)
                 .Where(n => _params.Any(p => p.Name == n && p.Type.Scalar == ScalarType.Real)).ToList();
             if (trained.Count == 0) return;
-            var interval = Passes.Interval.Of(rate, Passes.Interval.ParamIntervals(_params));
+            // A range that reads another param is AE0080's (the cell backend does not emit it, so nothing trains it).
+            if (trained.Select(n => _params.First(p => p.Name == n).Range).Any(r => r is not null && IrFacts.ParamRefs(r.Lo).Concat(IrFacts.ParamRefs(r.Hi)).Any())) return;
+            // The trained params over their ranges; an int or bool param is compiled in at its declared value.
+            var env = new Dictionary<string, Passes.Interval>(StringComparer.Ordinal);
+            foreach (var p in _params)
+                env[p.Name] = p.Type.Scalar != ScalarType.Real && p.Type.IsScalar && p.DefaultValue is double v0 ? Passes.Interval.Point(v0) : Passes.Interval.ParamInterval(p);
+            var interval = Passes.Interval.Of(rate, env);
             if (interval.Lo >= 0 && (interval.Hi < 1 || (interval.Hi == 1 && interval.HiOpen))) return;
             string names = string.Join(", ", trained.Select(n => "'" + n + "'"));
             string example = trained.Count == 1 && rate is IrRef && _params.First(p => p.Name == trained[0]).DefaultValue is double v && v >= 0 && v < 1

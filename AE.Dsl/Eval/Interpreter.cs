@@ -62,11 +62,7 @@ namespace AE.Dsl.Eval
             _unit = unit;
             _lagged = lagged;
             _off = new HashSet<string>(ablated ?? Array.Empty<string>(), StringComparer.Ordinal);
-            foreach (var id in _off)
-            {
-                var rule = unit.Rules.FirstOrDefault(r => r.Id == id) ?? throw new ArgumentException($"no rule '{id}' in {unit.Name}");
-                if (!rule.Ablatable) throw new ArgumentException($"rule '{id}' cannot be switched off");
-            }
+            foreach (var id in _off) CheckSwitchable(id);
             _nets = unit.Nets.ToDictionary(n => n.Name, StringComparer.Ordinal);
             _seed = seed;
 
@@ -132,6 +128,20 @@ namespace AE.Dsl.Eval
             return w;
         }
 
+        /// <summary>Switches a rule on or off for the following steps, as a generated law's <c>SetRule</c> does.</summary>
+        public void SetRule(string id, bool enabled)
+        {
+            CheckSwitchable(id);
+            if (enabled) _off.Remove(id);
+            else _off.Add(id);
+        }
+
+        private void CheckSwitchable(string id)
+        {
+            var rule = _unit.Rules.FirstOrDefault(r => r.Id == id) ?? throw new ArgumentException($"no rule '{id}' in {_unit.Name}");
+            if (!rule.Ablatable) throw new ArgumentException($"rule '{id}' cannot be switched off");
+        }
+
         public void Step(IReadOnlyDictionary<string, double[]> inputs)
         {
             _step++;
@@ -149,9 +159,11 @@ namespace AE.Dsl.Eval
             {
                 if (_off.Contains(rule.Id))
                 {
-                    if (_lagged) Run(rule.Body, execute: false);
+                    // The values the rule defines take their neutral values before its lagged reductions are computed: those read
+                    // them as the statements would (a neutral that reads an accumulator is this step's, not a value left from before).
                     foreach (var sig in _unit.Signals)
                         if (sig.Neutral != null && Defines(rule.Body, sig.Name)) _values[sig.Name] = Broadcast(Eval(sig.Neutral), Length(sig.Type));
+                    if (_lagged) Run(rule.Body, execute: false);
                     continue;
                 }
                 Run(rule.Body, execute: true);

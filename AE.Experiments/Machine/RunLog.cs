@@ -85,6 +85,15 @@ namespace AE.Experiments.Machine
             Count++;
         }
 
+        /// <summary>A row of a loss at which no step was taken (a training epoch stopped before its step): its signals are NaN, not the last step's.</summary>
+        internal void AppendWithoutStep(double loss)
+        {
+            int row = Grow(loss);
+            if (RecordsSignals)
+                for (int i = 0; i < _signalNames.Length; i++) _signals[row + i] = double.NaN;
+            Count++;
+        }
+
         /// <summary>A row of controller <paramref name="controller"/> of a population (its signals after the step).</summary>
         internal void Append(double loss, IOptimizerPopulation population, int controller)
         {

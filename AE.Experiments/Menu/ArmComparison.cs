@@ -111,20 +111,48 @@ namespace AE.Experiments.Menu
             return run.MaxSteps;
         }
 
-        /// <summary>The largest change of log alpha from one step to the next (the law's <c>alpha</c> signal; NaN without it).</summary>
-        public static double LargestLogAlphaStep(MachineRun run)
+        /// <summary>
+        /// Whether two arms ran the same, seed by seed: every loss of every step within 1e-12 relative (a rule that never acts
+        /// leaves the runs equal, up to the rounding of a term that adds zero).
+        /// </summary>
+        public static bool RanTheSame(ArmResult a, ArmResult b)
+        {
+            if (a is null) throw new ArgumentNullException(nameof(a));
+            if (b is null) throw new ArgumentNullException(nameof(b));
+            if (a.Runs.Count != b.Runs.Count || a.Runs.Count == 0) return false;
+            for (int i = 0; i < a.Runs.Count; i++)
+            {
+                var x = a.Runs[i].Log.Losses;
+                var y = b.Runs[i].Log.Losses;
+                // a run whose log did not come with it (steps taken, none logged) cannot be compared
+                if (x.Length != y.Length || a.Runs[i].Stop != b.Runs[i].Stop || (x.Length == 0 && a.Runs[i].StepsTaken > 0)) return false;
+                for (int k = 0; k < x.Length; k++)
+                    if (!(x[k].Equals(y[k]) || Math.Abs(x[k] - y[k]) <= 1e-12 * Math.Max(Math.Abs(x[k]), Math.Abs(y[k])))) return false;
+            }
+            return true;
+        }
+
+        /// <summary>
+        /// The largest change of log alpha over one step (the law's <c>alpha</c> signal; NaN without it), the first step's
+        /// from <paramref name="initialAlpha"/> included: the log holds alpha after each step, so without the value it started
+        /// from, the first step's change (the one away from an absurd initial rate) was never counted.
+        /// </summary>
+        public static double LargestLogAlphaStep(MachineRun run, double initialAlpha)
         {
             if (run is null) throw new ArgumentNullException(nameof(run));
             if (!run.Log.RecordsSignals || run.Log.SignalIndex("alpha") < 0) return double.NaN;
             var alpha = run.Log.SignalColumn("alpha");
             double largest = 0;
-            for (int k = 1; k < alpha.Length; k++)
-                if (alpha[k] > 0 && alpha[k - 1] > 0 && double.IsFinite(alpha[k]) && double.IsFinite(alpha[k - 1]))
-                    largest = Math.Max(largest, Math.Abs(Math.Log(alpha[k]) - Math.Log(alpha[k - 1])));
+            for (int k = 0; k < alpha.Length; k++)
+            {
+                double before = k == 0 ? initialAlpha : alpha[k - 1];
+                if (alpha[k] > 0 && before > 0 && double.IsFinite(alpha[k]) && double.IsFinite(before))
+                    largest = Math.Max(largest, Math.Abs(Math.Log(alpha[k]) - Math.Log(before)));
+            }
             return largest;
         }
 
-        /// <summary>A number as the tables print it (an em dash for NaN).</summary>
-        public static string F(double v, string format = "F2") => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture);
+        /// <summary>A number as the tables print it (an em dash for NaN; a lower-case exponent).</summary>
+        public static string F(double v, string format = "F2") => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture).Replace('E', 'e');
     }
 }

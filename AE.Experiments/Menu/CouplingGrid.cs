@@ -29,7 +29,10 @@ namespace AE.Experiments.Menu
         public double MomentumLog => -Math.Log(1 - Mu) + 0.0;   // + 0.0: mu = 0 gives 0, not -0, in the CSV
 
         /// <summary><c>+</c> converged, <c>x</c> diverged, <c>.</c> neither, <c>-</c> refused.</summary>
-        public char Mark => Refused is not null ? '-' : Converged ? '+' : Diverged ? 'x' : '.';
+        /// <summary>A seed was stopped by Ctrl-C, or never started: the cell decides nothing.</summary>
+        public bool CutShort => Runs.Any(r => r.Stop == StopReason.Cancelled);
+
+        public char Mark => Refused is not null ? '-' : CutShort ? '?' : Converged ? '+' : Diverged ? 'x' : '.';
     }
 
     /// <summary>A method over the grid of initial learning rates α and momenta μ on one task.</summary>

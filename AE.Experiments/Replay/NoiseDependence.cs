@@ -37,8 +37,9 @@ namespace AE.Experiments.Replay
         /// step out of tolerance, and no replay draws the reference's noise.
         /// </summary>
         public string Explain(int firstFailureStep) =>
-            "the case depends on the noise draws: the law with another noise seed leaves the case's tolerance at step " + Step +
-            " (column " + Column + "), and the first value out of tolerance is at step " + firstFailureStep +
-            "; a replay cannot draw the reference's noise (the seed's comes from torch's generator), so make the case with the noise off (the seed's AEAgent: init_sigma 0 and sigma_max 0)";
+            "the law's run depends on its noise draws: with another noise seed it leaves the case's tolerance at step " + Step +
+            " (column " + Column + "), no later than its first value out of tolerance (step " + firstFailureStep +
+            "); a replay follows a reference step by step only with the noise off in both (the seed's noise comes from torch's generator): "
+            + "for the seed's AEAgent, init_sigma 0 and sigma_max 0; for another law, the params that scale its noise()";
     }
 }

@@ -121,7 +121,7 @@ namespace AE.Experiments.Training
                 if (!double.IsFinite(loss))
                 {
                     Stop = new TrainingStop(epoch + 1, TrainingStopKind.Loss, loss, null, null, GoBack());
-                    return Finish(loss);
+                    return Finish(loss, stepped: s > 0);
                 }
                 cell.ZeroGrad();
                 cell.Backward();
@@ -134,7 +134,7 @@ namespace AE.Experiments.Training
                 {
                     var (name, index) = ParameterAt(bad);
                     Stop = new TrainingStop(epoch + 1, TrainingStopKind.Gradient, double.CreateTruncating(grad[bad]), name, index, epoch + 1);
-                    return Finish((sum + loss) / (s + 1));
+                    return Finish((sum + loss) / (s + 1), stepped: s > 0);
                 }
                 if (Task.ClipNorm is double max) ClipNorm(grad, max);
                 var theta = cell.ParameterVector;
@@ -154,10 +154,12 @@ namespace AE.Experiments.Training
             }
             return Finish(steps == 1 ? sum : sum / steps);
 
-            double Finish(double epochLoss)
+            // An epoch stopped before any step of it has no signals of its own: the row would repeat the last step's.
+            double Finish(double epochLoss, bool stepped = true)
             {
                 _curve.Add(epochLoss);
-                Log.Append(epochLoss, Optimizer);
+                if (stepped) Log.Append(epochLoss, Optimizer);
+                else Log.AppendWithoutStep(epochLoss);
                 return epochLoss;
             }
         }

@@ -169,11 +169,12 @@ namespace AE.Runtime.Tensors
             SafeTensorsException Bad(string what) => new(displayName + ": " + what);
             if (bytes.Length < 8) throw Bad("truncated: " + bytes.Length + " bytes, fewer than the 8 of the header length");
             ulong n = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-            // Its JSON header begins right after the length: another file (an .ae file, a checkpoint) reads as an absurd length.
-            if (bytes.Length > 8 && bytes[8] != (byte)'{' && (n > MaxHeaderBytes || (ulong)(bytes.Length - 8) < n))
-                throw Bad("not a safetensors file (one begins with the length of its header, then the header's '{')");
-            if (n > MaxHeaderBytes) throw Bad("the header length " + n + " is over the format's limit of " + MaxHeaderBytes + " bytes");
-            if ((ulong)(bytes.Length - 8) < n) throw Bad("truncated: the header is " + n + " bytes but only " + (bytes.Length - 8) + " follow the length");
+            // Another file (an .ae file, a JSON file, a checkpoint) read as one gives an absurd header length; a safetensors file
+            // cut short gives a plausible one, with its JSON header's '{' right after it.
+            const string NotOne = "not a safetensors file (one begins with the 8-byte length of its JSON header, then the header)";
+            if (n > MaxHeaderBytes) throw Bad(NotOne + ": its first 8 bytes give a header of " + n + " bytes, over the format's limit of " + MaxHeaderBytes);
+            if ((ulong)(bytes.Length - 8) < n)
+                throw Bad(bytes.Length > 8 && bytes[8] != (byte)'{' ? NotOne : "truncated: the header is " + n + " bytes but only " + (bytes.Length - 8) + " follow the length");
             var header = bytes.Slice(8, (int)n);
             var data = bytes.Slice(8 + (int)n);
 

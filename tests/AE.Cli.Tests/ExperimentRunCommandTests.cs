@@ -162,6 +162,52 @@ namespace AE.Cli.Tests
             Assert.Equal(JsonValueKind.Number, law.GetProperty("mean").ValueKind);
         }
 
+        /// <summary>
+        /// G's largest change of log alpha counts the first step's, from init_alpha = 1 (it compared logged values only, the
+        /// first of which is already after that step), computed here from the same run made by ae run, its alpha column.
+        /// </summary>
+        [Fact]
+        public void G_counts_the_first_step_s_change_of_alpha_from_its_initial_value()
+        {
+            using var dir = new TempDirectory();
+            string hd = Path.Combine(Repo.Laws, "ae_hd.ae");
+            var g = Cli.Run(dir.Path, "experiment", "run", "G", "--seeds", "1", "--steps", "60", "--law", hd, "--out", "g", "--format", "json");
+            Assert.True(g.ExitCode == 0, g.Stdout + g.Stderr);
+            var run = Cli.Run(dir.Path, "run", hd, "--task", "quadratic", "--set", "init_alpha=1", "--seed", "0", "--steps", "60", "--out", "r", "--db", "r.db", "--no-progress");
+            Assert.True(run.ExitCode is 0 or 1, run.Stdout + run.Stderr);
+            var rows = File.ReadAllLines(Path.Combine(dir.Path, "r", "run-1.csv"));
+            int col = Array.IndexOf(rows[0].Split(','), "alpha");
+            Assert.True(col >= 0, rows[0]);
+            var alphas = new[] { 1.0 }.Concat(rows.Skip(1).Select(l => double.Parse(l.Split(',')[col], System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+            double expected = alphas.Zip(alphas.Skip(1), (a, b) => Math.Abs(Math.Log(b) - Math.Log(a))).Max();
+            Assert.True(Math.Abs(Math.Log(alphas[1])) >= expected, "the first step's change is the largest in this run: the test tells the two computations apart");
+
+            using var json = JsonDocument.Parse(g.Stdout);
+            var law = json.RootElement.GetProperty("arms").EnumerateArray().First(a => a.GetProperty("task").GetString() == "quadratic" && a.GetProperty("arm").GetString() == "AeHd");
+            Assert.Equal(expected, law.GetProperty("measure").GetProperty("mean").GetDouble(), 12);
+            Assert.Contains("the law from init_alpha = 1 (its alpha_max is 10)", File.ReadAllText(Path.Combine(dir.Path, "g", "G.md")), StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// C knocks the resonance clamp out; on its task the clamp never fires, so the two arms run the same (the CSV shows the
+        /// same row for each seed) and the item tested nothing: not testable, where it said "did not hold".
+        /// </summary>
+        [Fact]
+        public void Arms_that_ran_the_same_are_not_testable()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "experiment", "run", "C", "--seeds", "2", "--steps", "300", "--law", PhaseLaw, "--out", "o", "--format", "json");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            var rows = File.ReadAllLines(Path.Combine(dir.Path, "o", "C-runs.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+            var arms = rows.GroupBy(f => f[1]).ToList();
+            Assert.Equal(2, arms.Count);
+            // the same steps to target, final loss, incidents and stop for every seed: the clamp never acted
+            Assert.Equal(arms[0].Select(f => string.Join(",", f[2], f[3], f[4], f[5], f[6])), arms[1].Select(f => string.Join(",", f[2], f[3], f[4], f[5], f[6])));
+            using var json = JsonDocument.Parse(r.Stdout);
+            Assert.Equal("not testable here", json.RootElement.GetProperty("verdict").GetString());
+            Assert.Contains("never acted on", json.RootElement.GetProperty("numbers").GetString(), StringComparison.Ordinal);
+        }
+
         /// <summary>Every file in the way is named at once (one at a time, the user moved one and was refused for the next).</summary>
         [Fact]
         public void Every_file_in_the_way_is_named()
@@ -256,8 +302,16 @@ namespace AE.Cli.Tests
             cts.Cancel();
             var r = Experiments.Run(dir.Path, cts.Token, null, "experiment", "run", "C", "--seeds", "1", "--steps", "50", "--law", PhaseLaw, "--out", "o");
             Assert.Equal(130, r.ExitCode);
-            Assert.DoesNotContain("Verdict", r.Stdout, StringComparison.Ordinal);
+            // the table as the files give it, and no comparison of runs that never ran (it said "every removal degrades a metric")
+            Assert.Equal("Verdict (C): interrupted: no verdict: runs were cut short by Ctrl-C; the figures are of the runs as far as they got", r.StdoutLines[^1]);
             Assert.Equal(new[] { "ae: interrupted; no verdict; the files under o hold the runs as far as they got" }, r.StderrLines);
+
+            // the JSON too, whose seeds_interrupted says what was cut short (it printed nothing)
+            var json = Experiments.Run(dir.Path, cts.Token, null, "experiment", "run", "C", "--seeds", "2", "--steps", "50", "--law", PhaseLaw, "--out", "j", "--format", "json");
+            Assert.Equal(130, json.ExitCode);
+            using var doc = JsonDocument.Parse(json.Stdout);
+            Assert.Equal("interrupted: no verdict", doc.RootElement.GetProperty("verdict").GetString());
+            Assert.All(doc.RootElement.GetProperty("arms").EnumerateArray(), a => Assert.Equal(2, a.GetProperty("seeds_interrupted").GetInt32()));
         }
 
         /// <summary>Runs stopped by Ctrl-C decide nothing: the files mark them and give no verdict (F's grid and D's families too).</summary>
@@ -277,6 +331,8 @@ namespace AE.Cli.Tests
             foreach (var verdict in Verdicts) Assert.DoesNotContain("**" + verdict + "**", md, StringComparison.Ordinal);
             if (id == "F")
             {
+                Assert.Contains("? cut short by Ctrl-C", md, StringComparison.Ordinal);
+                Assert.Contains(" ? |", md, StringComparison.Ordinal);   // a cell that was cut short is not shown as one that did not converge ('.')
                 var rows = File.ReadAllLines(Path.Combine(dir.Path, "o", "F-coupling.csv"));
                 Assert.EndsWith(",refused,seeds_interrupted", rows[0], StringComparison.Ordinal);
                 // every cell the law does not refuse ran its one seed until it was stopped

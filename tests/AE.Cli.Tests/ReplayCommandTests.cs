@@ -130,7 +130,7 @@ namespace AE.Cli.Tests
             return (r.ExitCode, r.Stdout, r.StderrLines.ToArray());
         }
 
-        internal const string NoiseRefusal = "ae: error: noisy.json cannot be replayed: the case depends on the noise draws: the law with another noise seed leaves the case's tolerance at step 1 (column ";
+        internal const string NoiseRefusal = "ae: error: noisy.json cannot be replayed with AeSgdm: the law's run depends on its noise draws: with another noise seed it leaves the case's tolerance at step 1 (column ";
 
         [Theory]
         [InlineData("csharp")]
@@ -143,8 +143,49 @@ namespace AE.Cli.Tests
             Assert.Equal("", stdout);
             var line = Assert.Single(stderr);
             Assert.StartsWith(NoiseRefusal, line, StringComparison.Ordinal);
-            Assert.Contains("and the first value out of tolerance is at step 1;", line, StringComparison.Ordinal);
-            Assert.EndsWith("make the case with the noise off (the seed's AEAgent: init_sigma 0 and sigma_max 0)", line, StringComparison.Ordinal);
+            Assert.Contains("no later than its first value out of tolerance (step 1);", line, StringComparison.Ordinal);
+            Assert.EndsWith("for the seed's AEAgent, init_sigma 0 and sigma_max 0; for another law, the params that scale its noise()", line, StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// A case made without noise and a law that draws noise of its own (a param that is not the case's): the law departs from
+        /// the reference because of its draws; the line says that of the law's run, not that the case was made with noise.
+        /// </summary>
+        [Fact]
+        public void A_law_whose_own_noise_moves_it_is_named_as_the_one_that_depends_on_its_draws()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("noisy.ae", "law Noisy {\n  dim n;\n  param a = 0.1;\n  param s = 1e-3;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n"
+                + "  signal L: real;\n  fixed rule M { L = loss; }\n  update { theta' = theta - a * grad + s * noise(n); }\n}\n");
+            dir.Write("quiet.ae", "law Quiet {\n  dim n;\n  param a = 0.1;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n"
+                + "  signal L: real;\n  fixed rule M { L = loss; }\n  update { theta' = theta - a * grad; }\n}\n");
+            // plain gradient descent on quadratic_2d's problem, worked here: theta' = theta - 0.1 (A theta - b)
+            var golden = JsonNode.Parse(File.ReadAllText(Repo.Case("quadratic_2d")))!;
+            var a = golden["problem"]!["A"]!.AsArray().Select(row => row!.AsArray().Select(v => (double)v!).ToArray()).ToArray();
+            var b = golden["problem"]!["b"]!.AsArray().Select(v => (double)v!).ToArray();
+            var theta = golden["theta0"]!.AsArray().Select(v => (double)v!).ToArray();
+            var csv = new System.Text.StringBuilder("step,theta0,theta1\n");
+            for (int step = 1; step <= 5; step++)
+            {
+                var g = new[] { a[0][0] * theta[0] + a[0][1] * theta[1] - b[0], a[1][0] * theta[0] + a[1][1] * theta[1] - b[1] };
+                theta = new[] { theta[0] - 0.1 * g[0], theta[1] - 0.1 * g[1] };
+                csv.Append(step).Append(',').Append(theta[0].ToString("R", System.Globalization.CultureInfo.InvariantCulture)).Append(',')
+                   .Append(theta[1].ToString("R", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            }
+            var json = new JsonObject
+            {
+                ["name"] = "clean", ["problem"] = golden["problem"]!.DeepClone(), ["theta0"] = golden["theta0"]!.DeepClone(), ["steps"] = 5,
+                ["config"] = new JsonObject(), ["columns"] = new JsonArray("step", "theta0", "theta1"),
+                ["tolerance"] = new JsonObject { ["rel"] = 1e-9, ["abs"] = 1e-12 },
+            };
+            dir.Write("clean.json", json.ToJsonString());
+            dir.Write("clean.csv", csv.ToString());
+
+            Assert.Equal(0, Cli.Run(dir.Path, "replay", "clean.json", "--law", "quiet.ae").ExitCode);
+            var noisy = Cli.Run(dir.Path, "replay", "clean.json", "--law", "noisy.ae");
+            Assert.Equal(2, noisy.ExitCode);
+            Assert.StartsWith("ae: error: clean.json cannot be replayed with Noisy: the law's run depends on its noise draws: with another noise seed it leaves the case's tolerance at step 1",
+                Assert.Single(noisy.StderrLines), StringComparison.Ordinal);
         }
 
         [Fact]

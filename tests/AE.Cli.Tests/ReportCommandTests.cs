@@ -284,6 +284,13 @@ namespace AE.Cli.Tests
             string db = MakeStore(dir);
             File.Copy(db, Path.Combine(dir.Path, "bad.db"));
             Sql(Path.Combine(dir.Path, "bad.db"), "UPDATE steps SET signals = 'notjson' WHERE run_id = 2;");
+            // JSON, but not the object of signals a step holds: one line too (it was an internal error), and the mark
+            File.Copy(db, Path.Combine(dir.Path, "array.db"));
+            Sql(Path.Combine(dir.Path, "array.db"), "UPDATE steps SET signals = '[]' WHERE run_id = 2;");
+            var array = Cli.Run(dir.Path, "report", "array.db", "--out", "rep-array");
+            Assert.Equal(2, array.ExitCode);
+            Assert.StartsWith("ae: error: cannot read the run store ", Assert.Single(array.StderrLines), StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(dir.Path, "rep-array", "index.html")));
 
             var failed = Cli.Run(dir.Path, "report", "bad.db", "--out", "rep");
 

@@ -408,6 +408,8 @@ namespace AE.Cli.Tests
         [InlineData("train", "curve.csv")]
         [InlineData("train", "checkpoint.aetrain")]
         [InlineData("train", ".ae-lock")]
+        [InlineData("train", "checkpoint.aetrain.tmp-99999")]   // a killed writer's leftover, which the command removes: the database went with it
+        [InlineData("run", "run-1.csv.tmp-123")]
         public void A_database_the_out_folder_would_overwrite_is_refused(string command, string name)
         {
             using var dir = new TempDirectory();

@@ -282,6 +282,33 @@ namespace AE.Cli.Tests
             Assert.Equal(StoredSteps(db, 2), StoredSteps(db, 4));
         }
 
+        /// <summary>
+        /// The epoch whose loss stops the run (before its step) is stored with its loss and no signals: its row repeated the
+        /// last step's signals, L included, as if that step had seen this loss.
+        /// </summary>
+        [Fact]
+        public void The_epoch_that_stops_a_run_before_its_step_is_stored_without_signals()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "train", Cell("amed_synth.ae"), "--task", "sine-synth", "--epochs", "20", "--time", "500", "--optimizer", "sgdm", "--lr", "1e3",
+                "--db", "n.db", "--no-progress");
+            Assert.Equal(1, r.ExitCode);
+            string db = Path.Combine(dir.Path, "n.db");
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + db + ";Mode=ReadOnly");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT step, loss, signals FROM steps WHERE run_id = 1 ORDER BY step";
+            using var reader = command.ExecuteReader();
+            var rows = new List<(long Step, double Loss, string Signals)>();
+            while (reader.Read()) rows.Add((reader.GetInt64(0), reader.IsDBNull(1) ? double.NaN : reader.GetDouble(1), reader.GetString(2)));
+            var last = rows[^1];
+            Assert.False(double.IsFinite(last.Loss), "the run stopped at a loss that is not finite");
+            Assert.Contains("\"L\":", rows[^2].Signals, System.StringComparison.Ordinal);
+            using var signals = System.Text.Json.JsonDocument.Parse(last.Signals);
+            Assert.NotEmpty(signals.RootElement.EnumerateObject());
+            Assert.All(signals.RootElement.EnumerateObject(), p => Assert.Equal("NaN", p.Value.GetString()));
+        }
+
         /// <summary>Stderr that cancels the run once a progress line names the given epoch: a Ctrl-C at a known place.</summary>
         private sealed class CancelAt : StringWriter
         {

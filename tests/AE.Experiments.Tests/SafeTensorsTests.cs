@@ -140,7 +140,9 @@ namespace AE.Experiments.Tests
             { File_("{\"x\":{\"dtype\":\"F64\",\"shape\":[2,2],\"data_offsets\":[0,24]}}", 24), "tensor 'x' of shape [2, 2] and dtype F64 needs 32 bytes, its data_offsets give 24" },
             { File_("{\"x\":{\"dtype\":\"F64\",\"shape\":[-1],\"data_offsets\":[0,8]}}", 8), "tensor 'x' has a shape that is not a list of whole numbers >= 0" },
             { File_("[1, 2]", 0), "the header is not a JSON object" },
-            { Encoding.UTF8.GetBytes("law L {\n  dim n;\n}\n"), "not a safetensors file (one begins with the length of its header, then the header's '{')" },
+            { Encoding.UTF8.GetBytes("law L {\n  dim n;\n}\n"), "not a safetensors file (one begins with the 8-byte length of its JSON header, then the header): its first 8 bytes give a header of 755232873848988012 bytes, over the format's limit of 100000000" },
+            { Encoding.UTF8.GetBytes("{\"net\": {\"w\": [1, 2]}}\n"), "not a safetensors file (one begins with the 8-byte length of its JSON header, then the header): its first 8 bytes give a header of 2322206441176179323 bytes, over the format's limit of 100000000" },
+            { File_("x}", 0, declaredHeaderLength: 40), "not a safetensors file (one begins with the 8-byte length of its JSON header, then the header)" },
             { File_("{\"x\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[0,8]},\"x\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[0,8]}}", 8), "the header names 'x' twice" },
         };
 

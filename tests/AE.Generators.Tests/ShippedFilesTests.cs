@@ -109,10 +109,13 @@ namespace AE.Generators.Tests
             var parse = Harness.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose);
             var driver = Harness.Driver(AllShippedFiles().Append(Harness.File("keywords.ae",
                 "law Kw {\n  dim class;\n  dim seed;\n  input loss: real;\n  input grad: real[class];\n  state theta: real[class];\n  state h: real[seed] = 0;\n  param options = 0.1;\n  update { theta' = theta - options * grad; h' = h + 1; }\n}\n")), parseOptions: parse);
-            var host = CSharpCompilation.Create("Consumer", new[] { CSharpSyntaxTree.ParseText("namespace Consumer { internal static class Host { } }", parse) }, Harness.References,
+            // ILGPU referenced: each optimizer-shaped law gets its kernels too, which are public
+            var host = CSharpCompilation.Create("Consumer", new[] { CSharpSyntaxTree.ParseText("namespace Consumer { internal static class Host { } }", parse) },
+                Harness.References.Append(MetadataReference.CreateFromFile(typeof(ILGPU.ArrayView<>).Assembly.Location)),
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
-            driver.RunGeneratorsAndUpdateCompilation(host, out var output, out var diagnostics);
+            driver = driver.RunGeneratorsAndUpdateCompilation(host, out var output, out var diagnostics);
             Assert.True(diagnostics.IsEmpty, Harness.Format(diagnostics));
+            Assert.Contains(driver.GetRunResult().Results.Single().GeneratedSources, s => s.HintName.Contains("Ilgpu", StringComparison.Ordinal));
             var problems = Harness.CompileProblems(output);
             Assert.True(problems.Count == 0, Harness.Format(problems));
         }
