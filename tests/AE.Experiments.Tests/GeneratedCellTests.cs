@@ -233,7 +233,7 @@ namespace AE.Experiments.Tests
             const string text = """
                 cell Filters {
                   param k: real[3] = 0.5;
-                  param beta = 0.9;
+                  param beta in [0, 1) = 0.9;   // trained: its range keeps the rate of ema stable (AE0014)
                   input x: real[3];
                   input s: real;
                   state h: real[3] = 0;
