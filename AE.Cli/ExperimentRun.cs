@@ -459,7 +459,7 @@ namespace AE.Cli
                 }).ToList();
                 all.AddRange(law);
                 all.AddRange(fixedRuns);
-                verdicts.Add(MenuCriteria.Recovery(task, law, fixedRuns, DriftSwitch));
+                verdicts.Add(MenuCriteria.Recovery(task, law, fixedRuns, DriftSwitch, TaskCatalog.Create(task).AcceptAfter));
             }
             var j = new Judgement(GaugeRobustness.Combine(verdicts.Select(v => v.Verdict)), verdicts[0].Criterion + "; held when it holds on both tasks",
                 // Each task's own verdict after its numbers: the combined one leads the line, and led by a task's the two read "did not hold: did not hold".

@@ -103,9 +103,10 @@ namespace AE.Experiments.Menu
         /// <summary>
         /// B, recovery from drift on one task: the recovery is the mean steps to target after the switch (<paramref name="switchStep"/>), taken at
         /// each method's best initial rate; held when the law's is at most <see cref="RecoveryFactor"/> of the best fixed schedule's; did not hold
-        /// when it is more or the law never recovers; not testable when no fixed schedule recovers.
+        /// when it is more or the law never recovers; not testable when no fixed schedule recovers, or when the best recovers at
+        /// the first step the task counts (<paramref name="countsFrom"/>): no method can recover in less, so none can halve it.
         /// </summary>
-        public static Judgement Recovery(string task, IReadOnlyList<ArmResult> law, IReadOnlyList<ArmResult> fixedSchedules, long switchStep)
+        public static Judgement Recovery(string task, IReadOnlyList<ArmResult> law, IReadOnlyList<ArmResult> fixedSchedules, long switchStep, long countsFrom = 0)
         {
             if (law is null) throw new ArgumentNullException(nameof(law));
             if (fixedSchedules is null) throw new ArgumentNullException(nameof(fixedSchedules));
@@ -117,6 +118,9 @@ namespace AE.Experiments.Menu
             string Rec(ArmResult? r) => r is null ? "never (in every seed)" : ArmComparison.F(r.MeanSteps - switchStep, "F1") + " (" + r.Arm + ")";
             string numbers = task + ": law " + Rec(bestLaw) + ", best fixed " + Rec(bestFixed);
             if (bestFixed is null) return new Judgement(Verdict.NotTestable, criterion, numbers);
+            if (countsFrom > switchStep && bestFixed.MeanSteps <= countsFrom)
+                return new Judgement(Verdict.NotTestable, criterion, numbers + ", the least any method can take (the target counts from step "
+                    + countsFrom.ToString(CultureInfo.InvariantCulture) + "): nothing can halve it");
             bool held = bestLaw is not null && bestLaw.MeanSteps - switchStep <= RecoveryFactor * (bestFixed.MeanSteps - switchStep);
             return new Judgement(held ? Verdict.Held : Verdict.DidNotHold, criterion, numbers);
         }

@@ -102,6 +102,13 @@ namespace AE.Experiments.Tests
             Assert.Equal(Verdict.DidNotHold, MenuCriteria.Recovery("t", new[] { Sgdm(0.3) }, new[] { Sgdm(1) }, 0).Verdict);   // slower
             Assert.Equal(Verdict.DidNotHold, MenuCriteria.Recovery("t", new[] { Sgdm(1e-6) }, new[] { Sgdm(0.3) }, 0).Verdict);
             Assert.Equal(Verdict.NotTestable, MenuCriteria.Recovery("t", new[] { Sgdm(1) }, new[] { Sgdm(1e-6), Sgdm(50) }, 0).Verdict);
+            // the best fixed schedule at the first step the task counts: nothing can take fewer, so nothing can halve it
+            long floor = (long)Math.Ceiling(slow);
+            var atFloor = MenuCriteria.Recovery("t", new[] { Sgdm(0.3) }, new[] { Sgdm(0.3) }, 0, countsFrom: floor);
+            Assert.Equal(Verdict.NotTestable, atFloor.Verdict);
+            Assert.EndsWith("the least any method can take (the target counts from step " + floor + "): nothing can halve it", atFloor.Numbers, StringComparison.Ordinal);
+            Assert.True(fast > 2);
+            Assert.Equal(Verdict.DidNotHold, MenuCriteria.Recovery("t", new[] { Sgdm(0.3) }, new[] { Sgdm(1) }, 0, countsFrom: (long)fast - 1).Verdict);   // the best fixed is above the floor
         }
 
         [Fact]
