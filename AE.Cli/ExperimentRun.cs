@@ -233,7 +233,7 @@ namespace AE.Cli
                     new GaugeArm("sgdm", (n, _) => new SgdMomentum(n, family.Rate, 0.9)),
                 };
                 var cells = GaugeRobustness.Run(family.Conditions, arms, s.Seeds, s.Steps, s.Context.Cancellation);
-                bool familyCutShort = cells.Any(c => c.Runs.Any(r => r.Stop == StopReason.Cancelled));
+                bool familyCutShort = cells.Any(c => c.CutShort);
                 cutShort |= familyCutShort;
                 var judgements = arms.Select(a => Stopped(GaugeRobustness.Judge(family.Name,
                     cells.Where(c => c.Method == a.Method).Select(c => (c.Condition.Label, c.MeanScore, c.MeanStart)).ToList()), familyCutShort)).ToArray();

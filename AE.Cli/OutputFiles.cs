@@ -168,19 +168,10 @@ namespace AE.Cli
             if (written is null) throw new ArgumentNullException(nameof(written));
             if (context is null) throw new ArgumentNullException(nameof(context));
             string name = Path.GetFileName(dbPath);
-            if (!SamePath(Path.Combine(outDir, name), dbPath) || !(Names.Equals(name, LockFile) || written(name) || LeftoverOf(name, written))) return;
+            // A killed writer's leftover of one of the command's files (NAME.tmp-PID) is removed when the command meets it.
+            if (!SamePath(Path.Combine(outDir, name), dbPath)
+                || !(Names.Equals(name, LockFile) || written(name) || AtomicFile.TemporaryOf(name) is (string file, _) && written(file))) return;
             throw new CliException("--db " + Experiment.Display(dbPath, context.CurrentDirectory) + " is a file this command writes in its --out folder, which would destroy the database: give the database another name");
-        }
-
-        /// <summary>
-        /// Whether <paramref name="name"/> is a temporary file a killed writer of one of the command's files left
-        /// (<c>NAME.tmp-PID</c>): the command removes those it finds (AtomicFile), a database of that name too.
-        /// </summary>
-        private static bool LeftoverOf(string name, Func<string, bool> written)
-        {
-            int at = name.LastIndexOf(".tmp-", StringComparison.Ordinal);
-            return at > 0 && int.TryParse(name.AsSpan(at + 5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)
-                && written(name.Substring(0, at));
         }
 
         /// <summary>Whether the file system compares names without case: on Windows and macOS (their default file systems).</summary>

@@ -79,6 +79,7 @@ namespace AE.Cli
             OutputFiles.CreateFolder(options.OutDir);
 
             var plots = new Dictionary<long, ReportPlot>();
+            string page = Path.Combine(options.OutDir, PageFile);
             try
             {
                 foreach (var run in reportable)
@@ -92,23 +93,14 @@ namespace AE.Cli
                     PlotFiles.WritePng(Path.Combine(options.OutDir, file), figure);
                     plots.Add(run.Id, new ReportPlot(file, FigureRenderer.Width, FigureRenderer.Height(figure)));
                 }
-            }
-            catch (CliException ex) when (plots.Count > 0)
-            {
-                // The plots so far would read as another program's files to the next report into this folder: mark it as ours.
-                TryMarkUnfinished(options, plots.Count, context, ex.Message);
-                throw;
-            }
 
-            if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots.Count, context);
-            string page = Path.Combine(options.OutDir, PageFile);
-            byte[] html = new UTF8Encoding(false).GetBytes(ReportPage.Html(Experiment.Display(options.Database, context.CurrentDirectory), runs, batches, plots));
-            try
-            {
+                if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots.Count, context);
+                byte[] html = new UTF8Encoding(false).GetBytes(ReportPage.Html(Experiment.Display(options.Database, context.CurrentDirectory), runs, batches, plots));
                 OutputFiles.WriteBytes(page, html);
             }
             catch (CliException ex) when (plots.Count > 0)
             {
+                // The plots so far would read as another program's files to the next report into this folder: mark it as ours.
                 TryMarkUnfinished(options, plots.Count, context, ex.Message);
                 throw;
             }

@@ -22,6 +22,9 @@ namespace AE.Experiments.Menu
     {
         public double MeanScore => Scores.Average();
 
+        /// <summary>A seed was stopped by Ctrl-C, or never started: the cell decides nothing.</summary>
+        public bool CutShort => Runs.Any(r => r.Stop == StopReason.Cancelled);
+
         /// <summary>Per seed, log10 of the relative gap at the start.</summary>
         public IReadOnlyList<double> Starts => Runs.Select(r => GaugeRobustness.LogGaps(r, Condition.Scale)[0]).ToList();
 

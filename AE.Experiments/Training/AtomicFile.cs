@@ -53,16 +53,22 @@ namespace AE.Experiments.Training
             {
                 foreach (var candidate in Directory.EnumerateFiles(dir, "*.tmp-*"))
                 {
-                    string name = Path.GetFileName(candidate);
-                    int at = name.LastIndexOf(".tmp-", StringComparison.Ordinal);
-                    if (!int.TryParse(name.AsSpan(at + 5), NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id == Environment.ProcessId || Running(id)) continue;
-                    if (ownName(name.Substring(0, at))) File.Delete(candidate);
+                    if (TemporaryOf(Path.GetFileName(candidate)) is not var (file, id) || id == Environment.ProcessId || Running(id)) continue;
+                    if (ownName(file)) File.Delete(candidate);
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Tidying only: a file that cannot be listed or removed stays.
             }
+        }
+
+        /// <summary>The file and process id a temporary file's name holds (<c>NAME.tmp-PID</c>), or null for another name.</summary>
+        public static (string File, int ProcessId)? TemporaryOf(string name)
+        {
+            if (name is null) throw new ArgumentNullException(nameof(name));
+            int at = name.LastIndexOf(".tmp-", StringComparison.Ordinal);
+            return at > 0 && int.TryParse(name.AsSpan(at + 5), NumberStyles.None, CultureInfo.InvariantCulture, out int id) ? (name.Substring(0, at), id) : null;
         }
 
         private static bool Running(int pid)
