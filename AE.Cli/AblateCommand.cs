@@ -215,10 +215,7 @@ namespace AE.Cli
 
         /// <summary><c>mean ± ci</c>, or the mean alone when there is no interval.</summary>
         internal static string Show(MeanCi m, string meanFormat, string ciFormat)
-        {
-            string mean = Num(m.Mean, meanFormat);
-            return m.Ci is double ci ? mean + " ± " + Num(ci, ciFormat) : mean;
-        }
+            => m.Text(v => Num(v, meanFormat), v => Num(v, ciFormat));
 
         private static string Num(double v, string format)
             => double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf"

@@ -249,9 +249,7 @@ namespace AE.Cli
                     var ci = MeanCi.Of(c.Scores);
                     var start = MeanCi.Of(c.Starts);
                     long? firstAt = c.Runs.Select(r => GaugeRobustness.FirstAtTarget(r)).FirstOrDefault(x => x is not null);
-                    md.Append("| ").Append(c.Method).Append(" | ").Append(c.Condition.Label).Append(" | ").Append(start.Mean.ToString("F2", CultureInfo.InvariantCulture))
-                      .Append(start.Ci is double sh ? " ± " + sh.ToString("F2", CultureInfo.InvariantCulture) : "").Append(" | ")
-                      .Append(ci.Mean.ToString("F2", CultureInfo.InvariantCulture)).Append(ci.Ci is double h ? " ± " + h.ToString("F2", CultureInfo.InvariantCulture) : "")
+                    md.Append("| ").Append(c.Method).Append(" | ").Append(c.Condition.Label).Append(" | ").Append(start.Text(F2)).Append(" | ").Append(ci.Text(F2))
                       .Append(" | ").Append(c.Reached.ToString(CultureInfo.InvariantCulture)).Append('/').Append(c.Runs.Count.ToString(CultureInfo.InvariantCulture))
                       .Append(" | ").Append(firstAt is long f ? f.ToString(CultureInfo.InvariantCulture) : "—").Append(" |\n");
                 }
@@ -558,7 +556,9 @@ namespace AE.Cli
 
         /// <summary>A table cell of a mean over seeds: <c>mean ± ci</c>, the mean alone where there is no interval, <c>—</c> where there is no mean (cli.md's rule).</summary>
         private static string WithCi(MeanCi m, string format)
-            => double.IsNaN(m.Mean) ? "—" : ArmComparison.F(m.Mean, format) + (m.Ci is double ci ? " ± " + ArmComparison.F(ci, format) : "");
+            => double.IsNaN(m.Mean) ? "—" : m.Text(v => ArmComparison.F(v, format));
+
+        private static string F2(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
 
         /// <summary>
         /// The judgement as the files give it: none where Ctrl-C cut a run short or kept it from starting (the figures are of the

@@ -342,7 +342,7 @@ namespace AE.Cli
             return q.ToString(CultureInfo.InvariantCulture) + " of " + s.Members.ToString(CultureInfo.InvariantCulture);
         }
 
-        private static string Ci(MeanCi m) => m.Count == 0 ? "—" : G(m.Mean) + (m.Ci is double ci ? " ± " + G(ci) : "");
+        private static string Ci(MeanCi m) => m.Count == 0 ? "—" : m.Text(G);
 
         /// <summary>The best gap's mean over the seeds with a survivor, and how many seeds had none.</summary>
         private static string BestGapText(Row r)

@@ -9,6 +9,13 @@ namespace AE.Engine
     public readonly record struct MeanCi(double Mean, double? Ci, int Count)
     {
         /// <summary>
+        /// The table spelling of every report: <c>mean ± ci</c>, or the mean alone where there is no interval, each
+        /// number written by the caller's format (<paramref name="ci"/> defaults to <paramref name="mean"/>'s).
+        /// </summary>
+        public string Text(Func<double, string> mean, Func<double, string>? ci = null)
+            => mean(Mean) + (Ci is double h ? " ± " + (ci ?? mean)(h) : "");
+
+        /// <summary>
         /// The mean of <paramref name="values"/> and the half-width t_{0.975, n−1} · s / √n of the 95% confidence
         /// interval (Student t with n − 1 degrees of freedom, s the sample standard deviation). A non-finite value
         /// makes the mean non-finite and the interval unknown (null).
