@@ -21,7 +21,7 @@ namespace AE.Cli
     /// <para>
     /// <c>ae grad &lt;law.ae&gt;... (--task T | --case FILE) [--steps K] ...</c> (a law, from one or more files checked
     /// together: given by <c>--task</c> or <c>--case</c>): the meta-gradient of each real param of the law through K unrolled steps
-    /// (<see cref="LawMetaGradient"/>), each beside its central difference, then a verdict; the same exit codes.
+    /// (<see cref="LawMetaGradient"/>), each beside its finite difference, then a verdict; the same exit codes.
     /// </para>
     /// </summary>
     public static class GradCommand
@@ -78,8 +78,10 @@ namespace AE.Cli
                 "A law and a task (--task or --case): the meta-gradient of the task's loss after K",
                 "steps, f(theta_K), with respect to every real param of the law, by reverse mode",
                 "through the unrolled run (the task's Hessian-vector product carries the gradient",
-                "through each step's gradient), each beside a central difference of the",
-                "interpreter's run in float64 (step h = 1e-5 max(|p|, 1e-3)). Several law files are",
+                "through each step's gradient), each beside a finite difference of the",
+                "interpreter's run in float64 (step h = 1e-5 max(|p|, 1e-3); central, or one-sided",
+                "where the law refuses the settings on one side; a param the law takes at no other",
+                "value there, or an infinite one, is not checked). Several law files are",
                 "checked together, as by ae run: a variant's base or a used group may live in any",
                 "of them.",
                 "",
@@ -87,14 +89,17 @@ namespace AE.Cli
                 "'pass' and 'quantities' (name, count, max_abs, max_abs_at, max_rel, max_rel_at,",
                 "failures, pass). JSON of a law: 'law', 'task', 'steps', 'seed', 'initial_loss', 'loss',",
                 "'non_smooth', 'pass' and 'params' (name, value, gradient, finite_difference, step,",
-                "rel_diff, tolerance, agrees): rel_diff is |gradient - finite_difference| over the",
-                "larger of the two magnitudes; tolerance is absolute, in the gradient's units, the",
-                "bound below that |gradient - finite_difference| must keep to agree.",
+                "rel_diff, tolerance, difference, agrees): rel_diff is |gradient - finite_difference|",
+                "over the larger of the two magnitudes; tolerance is absolute, in the gradient's",
+                "units, the bound below that |gradient - finite_difference| must keep to agree;",
+                "difference is central, forward, backward or none (not checked).",
                 "",
-                "A meta-gradient agrees when it is within 1e-6 relative of the central",
+                "A meta-gradient agrees when it is within 1e-6 relative of the finite",
                 "difference plus the difference's own estimated error: its truncation error",
                 "(from the same difference at 2h, at most 1e-4 relative) and its rounding",
-                "(64 ulps of the loss over h).",
+                "(64 ulps of the loss over h, 4 times that one-sided). One that disagrees is",
+                "measured again at h/10, h/100, h/1000 (and on to 1e-5 |p| for a small p),",
+                "where it must also be accurate to 1e-4 by its own estimate.",
                 "",
                 "Exit codes: 0 every value agrees; 1 some value does not; 2 bad input (a bad",
                 "option, a cell or law file that is missing or has errors, a reference file that",
@@ -188,7 +193,7 @@ namespace AE.Cli
             }
         }
 
-        /// <summary>The meta-gradient of a law's real params on a task, each beside its central difference.</summary>
+        /// <summary>The meta-gradient of a law's real params on a task, each beside its finite difference.</summary>
         private static int RunLaw(CommandInput parsed, bool json, CliContext context)
         {
             Experiment.RequireLawFile(parsed, Name);
@@ -286,16 +291,43 @@ namespace AE.Cli
 
         private static string R(double v) => ReplayOutput.Num(v);
 
-        /// <summary>ok, DIFFERS with the tolerance, or NOT FINITE where one of the two is not a number to compare.</summary>
+        /// <summary>
+        /// ok, DIFFERS with the tolerance, NOT FINITE where one of the two is not a number to compare, or not checked
+        /// where the law takes no other value of the param; a one-sided difference says so.
+        /// </summary>
         private static string Verdict(ParamMetaGradient p) =>
-            p.Agrees ? "ok"
-            : !double.IsFinite(p.Gradient) || !double.IsFinite(p.FiniteDifference) ? "NOT FINITE"
-            : "DIFFERS (tolerance " + G(p.Tolerance) + ")";
+            (p.Agrees ? "ok"
+            : !p.Checked ? NotChecked
+            : !NotFinite(p) ? "DIFFERS (tolerance " + G(p.Tolerance) + ")"
+            : "NOT FINITE")
+            + (p.Difference is "forward" or "backward" ? " (" + p.Difference + " difference: the law refuses the other side)" : "");
+
+        private static bool NotFinite(ParamMetaGradient p) => !double.IsFinite(p.Gradient) || !double.IsFinite(p.FiniteDifference);
+
+        private const string NotChecked = "not checked (the law takes no other value of it at these settings)";
+
+        /// <summary>The verdict's line after PASS or FAIL: what agreed, differed, was not finite or could not be checked.</summary>
+        private static string VerdictLine(MetaGradientReport report, string rule)
+        {
+            int all = report.Params.Count, unchecked_ = report.Params.Count(p => !p.Checked);
+            string skipped = unchecked_ == 0 ? ""
+                : "; " + unchecked_ + " not checked: the law takes no other value of " + (unchecked_ == 1 ? "it" : "them") + " at these settings";
+            if (report.Pass)
+                return unchecked_ == 0 ? $"all {all} meta-gradients agree with their finite differences {rule}"
+                    : $"{all - unchecked_} of {all} meta-gradients agree with their finite differences {rule}{skipped}";
+            if (unchecked_ == all) return "no meta-gradient could be checked: the law takes no other value of its real params at these settings";
+            var failing = report.Params.Where(p => p.Checked && !p.Agrees).ToList();
+            int notFinite = failing.Count(NotFinite), differ = failing.Count - notFinite;
+            var parts = new List<string>();
+            if (differ > 0) parts.Add(differ + (differ == 1 ? " differs" : " differ") + " from " + (differ == 1 ? "its finite difference" : "their finite differences") + " " + rule);
+            if (notFinite > 0) parts.Add(notFinite + (notFinite == 1 ? " is" : " are") + " not finite");
+            return failing.Count + " of " + all + " meta-gradients fail: " + string.Join(", ", parts) + skipped;
+        }
 
         private static void WriteText(MetaGradientReport report, IReadOnlyDictionary<string, AE.Dsl.Text.SourceFile> sources, TextWriter output)
         {
             output.WriteLine($"{report.Law} on {report.Task}: {report.Steps} steps, seed {report.Seed}, loss {R(report.InitialLoss)} -> {R(report.Loss)}");
-            output.WriteLine($"d loss(theta_{report.Steps}) / d param by reverse mode through the unrolled run, beside central differences");
+            output.WriteLine($"d loss(theta_{report.Steps}) / d param by reverse mode through the unrolled run, beside finite differences (central where the law takes the settings on both sides)");
             if (report.NonSmooth.Count > 0)
                 output.WriteLine("subgradients at " + AE.Experiments.Plural.Count(report.NonSmooth.Count, "construct")
                     + (report.NonSmooth.Count == 1 ? " that is not smooth: " : " that are not smooth, first ") + report.NonSmooth[0].Describe(sources));
@@ -304,15 +336,14 @@ namespace AE.Cli
             output.WriteLine("param".PadRight(width) + "  " + "value".PadRight(valueWidth) + "  " + "meta-gradient".PadRight(24) + "  " + "finite difference".PadRight(24) + "  rel diff   verdict");
             foreach (var p in report.Params)
                 output.WriteLine(p.Name.PadRight(width) + "  " + R(p.Value).PadRight(valueWidth) + "  " + R(p.Gradient).PadRight(24) + "  "
-                    + R(p.FiniteDifference).PadRight(24) + "  " + G(p.RelativeDifference).PadRight(9) + "  " + Verdict(p));
-            int failing = report.Params.Count(p => !p.Agrees);
+                    + (p.Checked ? R(p.FiniteDifference) : "—").PadRight(24) + "  " + (p.Checked ? G(p.RelativeDifference) : "—").PadRight(9) + "  " + Verdict(p));
             const string rule = "(1e-6 relative + the difference's estimated truncation and rounding error)";
             // A run that ends at a loss that is not finite has no derivative to compare: "differ" would blame reverse mode.
             output.WriteLine(report.Pass
-                ? $"PASS: all {report.Params.Count} meta-gradients agree with their central differences {rule}"
+                ? "PASS: " + VerdictLine(report, rule)
                 : !double.IsFinite(report.Loss)
                     ? $"FAIL: the run's loss after {report.Steps} {(report.Steps == 1 ? "step" : "steps")} is {R(report.Loss)}, so there is no meta-gradient to check; a setting may be out of the range where the law runs"
-                    : $"FAIL: {failing} of {report.Params.Count} meta-gradients differ from their central differences {rule}");
+                    : "FAIL: " + VerdictLine(report, rule));
         }
 
         private static void WriteJson(MetaGradientReport report, IReadOnlyDictionary<string, AE.Dsl.Text.SourceFile> sources, TextWriter output)
@@ -341,6 +372,7 @@ namespace AE.Cli
                     Json.Number(json, "step", p.Step);
                     Json.Number(json, "rel_diff", p.RelativeDifference);
                     Json.Number(json, "tolerance", p.Tolerance);
+                    json.WriteString("difference", p.Difference);
                     json.WriteBoolean("agrees", p.Agrees);
                     json.WriteEndObject();
                 }

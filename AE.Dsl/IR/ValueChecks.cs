@@ -70,6 +70,47 @@ namespace AE.Dsl.IR
         }
 
         /// <summary>
+        /// Whether a law's constructor takes the values that <paramref name="eval"/> gives constant expressions and
+        /// <paramref name="param"/> gives params (an interpreter's): every scalar param within its declared range, then
+        /// every check of <see cref="Of"/>.
+        /// What a host that must not step outside the law's settings asks (a finite difference's neighbouring points, say).
+        /// </summary>
+        public static bool Accepts(IrUnit unit, Func<IrExpr, double[]> eval, Func<string, double[]> param)
+        {
+            if (unit is null) throw new ArgumentNullException(nameof(unit));
+            if (eval is null) throw new ArgumentNullException(nameof(eval));
+            if (param is null) throw new ArgumentNullException(nameof(param));
+            double One(IrExpr e) => eval(e)[0];
+            foreach (var p in unit.Params)
+            {
+                if (p.Range is not { } r || !p.Type.IsScalar || p.Type.Scalar == ScalarType.Bool) continue;
+                if (!Holds(r, One(r.Lo), One(r.Hi), param(p.Name)[0])) return false;
+            }
+            foreach (var check in Of(unit))
+            {
+                switch (check)
+                {
+                    case Bounds b:
+                        double lo = One(b.Range.Lo), hi = One(b.Range.Hi);
+                        if (b.NeedsFiniteEnds && (Infinite(lo) || Infinite(hi))) return false;
+                        if (b.BoundReads.Count > 0 && IsEmpty(b.Range, lo, hi)) return false;
+                        if (b.ChecksInit && !Holds(b.Range, lo, hi, One(b.State.Init!))) return false;
+                        break;
+                    case FilterRate f:
+                        double rate = One(f.Rate);
+                        if (!(rate >= 0 && rate < 1)) return false;
+                        break;
+                    case Require q:
+                        if (One(q.Condition.Condition) == 0) return false;
+                        break;
+                }
+            }
+            return true;
+        }
+
+        private static bool Infinite(double v) => double.IsNaN(v) || double.IsInfinity(v);
+
+        /// <summary>
         /// When a check reads only dims, the first run-time dim they are (or are derived from): the size the law cannot run at.
         /// Null when it reads a param, whose setting is then what is refused.
         /// </summary>

@@ -87,14 +87,20 @@ namespace AE.Cli.Tests
         [Fact]
         public void With_subgradients_the_seed_law_runs_and_its_kinks_show_as_differences()
         {
-            // sigma starts at its lower bound 0, a kink of clamp and max: the subgradient is one choice, the central
-            // difference sees the average of the two sides, so these two params differ and the exit is 1.
+            // sigma starts at its lower bound 0, a kink of clamp and max. The law takes no init_sigma below 0, so the
+            // difference is one-sided, on the side the subgradient does not take: it differs, and the exit is 1. With
+            // init_sigma 0 the law takes no other sigma_min than 0 (sigma's bounds would not hold its initial value),
+            // and the disabled guards are infinite: those are not checked rather than measured at refused settings.
             var r = Cli.Run(Repo.Root, "grad", "laws/ae_sgdm.ae", "--task", "quadratic", "--steps", "30", "--subgradients", "--ablate", "AE5", "--set", "init_alpha=0.1");
             Assert.True(r.ExitCode == 1, r.Stdout + r.Stderr);
             Assert.Contains(r.StdoutLines, l => l.StartsWith("subgradients at ", StringComparison.Ordinal));
-            Assert.Contains(r.StdoutLines, l => l.StartsWith("init_sigma ", StringComparison.Ordinal) && l.Contains("DIFFERS", StringComparison.Ordinal));
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("init_sigma ", StringComparison.Ordinal) && l.Contains("DIFFERS", StringComparison.Ordinal)
+                && l.EndsWith("(forward difference: the law refuses the other side)", StringComparison.Ordinal));
+            foreach (var name in new[] { "sigma_min ", "step_norm_max ", "clip_grad_norm " })
+                Assert.Contains(r.StdoutLines, l => l.StartsWith(name, StringComparison.Ordinal) && l.EndsWith("not checked (the law takes no other value of it at these settings)", StringComparison.Ordinal));
             Assert.Contains(r.StdoutLines, l => l.StartsWith("init_alpha ", StringComparison.Ordinal) && l.EndsWith(" ok", StringComparison.Ordinal));
-            Assert.StartsWith("FAIL: 2 of 44 meta-gradients differ", r.StdoutLines[^1], StringComparison.Ordinal);
+            Assert.StartsWith("FAIL: 1 of 44 meta-gradients fail: 1 differs from its finite difference", r.StdoutLines[^1], StringComparison.Ordinal);
+            Assert.EndsWith("; 3 not checked: the law takes no other value of them at these settings", r.StdoutLines[^1], StringComparison.Ordinal);
         }
 
         private const string Momentum = @"law Mom {
@@ -114,6 +120,39 @@ namespace AE.Cli.Tests
   }
 }
 ";
+
+        /// <summary>
+        /// A param 5e-9 above the end of its range (0, inf): the first step (1e-8) would run the law at −5e-9, which
+        /// <c>ae grad --set e=-5e-9</c> refuses; the difference stays inside the range and agrees, in the text and in JSON.
+        /// </summary>
+        [Fact]
+        public void A_difference_never_runs_the_law_at_a_setting_it_refuses()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("root.ae", @"law Root {
+  dim n;
+  param e in (0, inf) = 5e-9;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  update {
+    theta' = theta - 0.001 * sqrt(e) * grad;
+  }
+}
+");
+            var r = Cli.Run(dir.Path, "grad", "root.ae", "--task", "rosenbrock", "--steps", "5");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Matches(@"^e +5e-09 +-2530119\.\d+ +-25301\d\d\.\d+ +\S+ +ok", Assert.Single(r.StdoutLines, l => l.StartsWith("e ", StringComparison.Ordinal)));
+            Assert.StartsWith("PASS: all 1 meta-gradients agree with their finite differences", r.StdoutLines[^1], StringComparison.Ordinal);
+            var refused = Cli.Run(dir.Path, "grad", "root.ae", "--task", "rosenbrock", "--steps", "5", "--set", "e=-5e-9");
+            Assert.Equal(2, refused.ExitCode);
+            var json = Cli.Run(dir.Path, "grad", "root.ae", "--task", "rosenbrock", "--steps", "5", "--format", "json");
+            using var doc = System.Text.Json.JsonDocument.Parse(json.Stdout);
+            var row = doc.RootElement.GetProperty("params")[0];
+            Assert.True(row.GetProperty("agrees").GetBoolean());
+            Assert.Contains(row.GetProperty("difference").GetString(), new[] { "forward", "central" });
+            Assert.True(row.GetProperty("step").GetDouble() < 5e-9 || row.GetProperty("difference").GetString() == "forward");
+        }
 
         /// <summary>As ae run does, the files are checked together: a variant whose base is in another file is differentiated.</summary>
         [Fact]

@@ -165,6 +165,98 @@ namespace AE.Experiments.Tests
             Assert.True(Math.Abs(report.Params[1].Gradient - dLrMax) <= 1e-12 * Math.Abs(dLrMax), report.Params[1].ToString());
         }
 
+        // ------------------------------------------------------------ the finite difference stays where the law runs
+
+        [Fact]
+        public void A_param_near_the_end_of_its_range_is_checked_by_a_one_sided_difference_inside_it()
+        {
+            // p − h with h = 1e-5 · max(|e|, 1e-3) = 1e-8 is below 0, where the law refuses e (and sqrt has no value):
+            // a central difference there read NaN and failed a right gradient.
+            var (unit, _) = Law(@"smooth law Root {
+  dim n;
+  param e in (0, inf) = 5e-9;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  update { theta' = theta - sqrt(e) * grad; }
+}");
+            var row = new LawMetaGradient(unit, new Parabola(1.0, 2.0), 1).Check().Params.Single();
+            // θ1 = 2 (1 − √e), F = θ1² / 2, dF/de = −2 (1 − √e) / √e.
+            double exact = -2 * (1 - Math.Sqrt(5e-9)) / Math.Sqrt(5e-9);
+            Assert.True(row.Agrees, row.ToString());
+            // Forward from e, or central at a step refined until e − 2h stays above 0: either way, inside the range.
+            Assert.True(row.Difference == "forward" || (row.Difference == "central" && 2 * row.Step < 5e-9), row.ToString());
+            Assert.True(Math.Abs(row.FiniteDifference - exact) <= 1e-6 * Math.Abs(exact), row.ToString());
+        }
+
+        [Fact]
+        public void A_param_the_law_takes_at_no_other_value_or_an_infinite_one_is_not_checked_and_does_not_fail_the_rest()
+        {
+            // lo > 0 leaves c's initial value 0 outside [lo, 1], and lo < 0 is outside lo's range: only 0 is taken.
+            const string law = @"smooth law Pinned {
+  dim n;
+  param lo in [0, 1] = 0;
+  param big = inf;
+  param lr = 0.1;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  coeff c in [lo, 1] = 0;
+  update {
+    c' = c;
+    theta' = theta - (lr / (1 + 1 / big) + c') * grad;
+  }
+}";
+            var (unit, _) = Law(law);
+            var report = new LawMetaGradient(unit, new Parabola(1.0, 2.0), 3).Check();
+            Assert.Equal(new[] { false, false, true }, report.Params.Select(p => p.Checked));
+            Assert.Equal("none", report.Params.Single(p => p.Name == "lo").Difference);
+            Assert.True(report.Params.Single(p => p.Name == "lr").Agrees);
+            Assert.True(report.Pass);
+            // With lr fixed there is nothing left to check: no PASS over nothing.
+            var (fixedRate, _) = Law(law.Replace("param lr = 0.1;", "").Replace("lr /", "0.1 /", StringComparison.Ordinal));
+            var none = new LawMetaGradient(fixedRate, new Parabola(1.0, 2.0), 3).Check();
+            Assert.All(none.Params, p => Assert.False(p.Checked));
+            Assert.False(none.Pass);
+        }
+
+        [Fact]
+        public void A_step_larger_than_the_scale_of_the_loss_is_refined_and_a_kink_is_still_not_excused()
+        {
+            // F = (1e-10 / p)² / 2 at p = 1e-9: the first step (1e-8, the floor's) jumps over the pole at 0.
+            var (pole, _) = Law(@"smooth law Pole {
+  dim n;
+  param p = 1e-9;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  update { theta' = 0 * theta + 1e-10 / p; }
+}");
+            var row = new LawMetaGradient(pole, new Parabola(1.0, 2.0), 1).Check().Params.Single();
+            double exact = -1e-20 / Math.Pow(1e-9, 3);
+            Assert.True(row.Agrees, row.ToString());
+            Assert.True(row.Step < 1e-8, row.ToString());
+            Assert.True(Math.Abs(row.Gradient - exact) <= 1e-12 * Math.Abs(exact), row.ToString());
+
+            // relu at its kink: the subgradient (0) is not the derivative, and no smaller step makes the difference agree.
+            var (kink, _) = Law(@"law Kink {
+  dim n;
+  param p = 0;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  update { theta' = theta - relu(p) * grad; }
+}");
+            var bent = new LawMetaGradient(kink, new Parabola(1.0, 2.0), 1, new MetaGradientOptions { Subgradients = true }).Check();
+            var k = bent.Params.Single();
+            Assert.Equal(0, k.Gradient);
+            Assert.False(k.Agrees, k.ToString());
+            Assert.Equal("central", k.Difference);
+            // The central difference over the kink: (F(h) − F(−h)) / 2h = ((2 (1 − h))² / 2 − 2) / 2h ≈ −2.
+            Assert.True(Math.Abs(k.FiniteDifference + 2) < 1e-3, k.ToString());
+            Assert.False(bent.Pass);
+        }
+
         // ------------------------------------------------------------ the smooth law against central differences
 
         public static TheoryData<string, int> SmoothRuns() => new()
