@@ -36,25 +36,29 @@ namespace AE.Dsl.Syntax
 
         private char Peek(int ahead = 0) => _pos + ahead < _text.Length ? _text[_pos + ahead] : '\0';
 
+        /// <summary>The next token; characters that start none are reported (AE0001) and skipped, in a loop: a file of
+        /// nothing else, however long, cannot deepen the stack.</summary>
         private Token Next()
         {
-            SkipTrivia();
-            int start = _pos;
-            if (_pos >= _text.Length) return new Token(TokenKind.EndOfFile, new TextSpan(start, start), "");
+            bool afterBad = false;
+            while (true)
+            {
+                SkipTrivia();
+                int start = _pos;
+                if (_pos >= _text.Length) return new Token(TokenKind.EndOfFile, new TextSpan(start, start), "", afterBad);
 
-            char c = _text[_pos];
-            if (IsIdentifierStart(c)) return LexIdentifier(start);
-            if (IsDigit(c) || (c == '.' && IsDigit(Peek(1)))) return LexNumber(start);
-            if (c == '"') return LexString(start);
+                char c = _text[_pos];
+                if (IsIdentifierStart(c)) return LexIdentifier(start) with { AfterBadCharacter = afterBad };
+                if (IsDigit(c) || (c == '.' && IsDigit(Peek(1)))) return LexNumber(start) with { AfterBadCharacter = afterBad };
+                if (c == '"') return LexString(start) with { AfterBadCharacter = afterBad };
+                if (LexPunctuation(c) is TokenKind k) return Make(k, start) with { AfterBadCharacter = afterBad };
 
-            var kind = LexPunctuation(c);
-            if (kind is TokenKind k) return Make(k, start);
-
-            _pos++;
-            if (char.IsHighSurrogate(c) && _pos < _text.Length && char.IsLowSurrogate(_text[_pos])) _pos++;
-            var bad = _text.Substring(start, _pos - start);
-            _diagnostics.Report(DiagnosticCatalog.UnexpectedCharacter, new TextSpan(start, _pos), Printable(bad), CodePoint(bad));
-            return Next() with { AfterBadCharacter = true };
+                _pos++;
+                if (char.IsHighSurrogate(c) && _pos < _text.Length && char.IsLowSurrogate(_text[_pos])) _pos++;
+                var bad = _text.Substring(start, _pos - start);
+                _diagnostics.Report(DiagnosticCatalog.UnexpectedCharacter, new TextSpan(start, _pos), Printable(bad), CodePoint(bad));
+                afterBad = true;
+            }
         }
 
         private static int CodePoint(string s) => s.Length == 2 ? char.ConvertToUtf32(s[0], s[1]) : s[0];

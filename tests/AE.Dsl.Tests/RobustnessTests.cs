@@ -306,6 +306,9 @@ namespace AE.Dsl.Tests
             { "nested calls in a rule", 20_000, "AE0005" },
             { "brackets in a type", 20_000, null },
             { "nested ranges", 20_000, null },
+            { "unknown characters", 200_000, "AE0001" },
+            { "unknown characters between spaces", 200_000, "AE0001" },
+            { "undecodable bytes after a law", 200_000, "AE0001" },
         };
 
         private static string BuildDeep(string name, int n) => name switch
@@ -328,6 +331,10 @@ namespace AE.Dsl.Tests
             "nested calls in a rule" => Body + "update { y' = " + Repeat("max(x, ", n) + "x" + Repeat(")", n) + "; } }",
             "brackets in a type" => "law L { input v: real" + Repeat("[", n) + "; }",
             "nested ranges" => "law L { param p in " + Repeat("[", n) + "0, 1] = 0; }",
+            // Each skipped character once took a frame of the lexer.
+            "unknown characters" => Repeat("$", n),
+            "unknown characters between spaces" => Repeat("$ ", n),
+            "undecodable bytes after a law" => Body + "update { y' = x; } }\n" + Repeat("\uFFFD", n),
             _ => throw new ArgumentException(name),
         };
 
