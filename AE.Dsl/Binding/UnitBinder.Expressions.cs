@@ -559,7 +559,7 @@ namespace AE.Dsl.Binding
             if (n == null) return Error(c.Span);
             if (n.IsConstant && n.Constant <= 0)
             {
-                ctx.Bag.Report(DiagnosticCatalog.InvalidDimension, c.Args[0].Span, $"noise needs a length of at least 1, but this one is {n.Constant}");
+                ctx.Bag.Report(DiagnosticCatalog.InvalidDimension, c.Args[0].Span, $"noise needs a length of at least 1, but this one is {Int(n.Constant)}");
                 return Error(c.Span);
             }
             return new IrNoise(IrType.Vector(ScalarType.Real, n), c.Span, _noiseSites);

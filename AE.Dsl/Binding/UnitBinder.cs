@@ -201,7 +201,7 @@ namespace AE.Dsl.Binding
             var value = BindDimExpr(d.Value);
             if (value is { IsConstant: true, Constant: <= 0 })
             {
-                _bag.Report(DiagnosticCatalog.InvalidDimension, d.Value.Span, $"Dimension '{d.Name.Text}' is {value.Constant}; a dimension must be at least 1");
+                _bag.Report(DiagnosticCatalog.InvalidDimension, d.Value.Span, $"Dimension '{d.Name.Text}' is {Int(value.Constant)}; a dimension must be at least 1");
                 value = DimExpr.Const(1);
             }
             sym.DimValue = value ?? DimExpr.Symbol(d.Name.Text);
@@ -270,6 +270,9 @@ namespace AE.Dsl.Binding
         /// <summary>What the unit is, as messages name it.</summary>
         private string UnitWord => _unit.Kind == UnitKind.Cell ? "cell" : "law";
 
+        /// <summary>A whole number as every message writes it, whatever the culture (an ASCII minus).</summary>
+        internal static string Int(long v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
         internal static string Fmt(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture).Replace("E", "e").Replace("Infinity", "inf");
 
         private static string RangeText(IrRange r, double? lo, double? hi)
@@ -292,7 +295,7 @@ namespace AE.Dsl.Binding
                 if (d == null) return IrType.Error;
                 if (d.IsConstant && d.Constant <= 0)
                 {
-                    _bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, $"A vector length must be at least 1, but this one is {d.Constant}");
+                    _bag.Report(DiagnosticCatalog.InvalidDimension, e.Span, $"A vector length must be at least 1, but this one is {Int(d.Constant)}");
                     return IrType.Error;
                 }
                 dims.Add(d);
@@ -540,7 +543,7 @@ namespace AE.Dsl.Binding
                 if (d == null) return;
                 if (d.IsConstant && d.Constant <= 0)
                 {
-                    _bag.Report(DiagnosticCatalog.InvalidDimension, w.Span, $"A layer width must be at least 1, but this one is {d.Constant}");
+                    _bag.Report(DiagnosticCatalog.InvalidDimension, w.Span, $"A layer width must be at least 1, but this one is {Int(d.Constant)}");
                     return;
                 }
                 widths.Add(d);

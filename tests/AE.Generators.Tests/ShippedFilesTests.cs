@@ -161,5 +161,63 @@ namespace AE.Generators.Tests
             Assert.Matches("^cell 'F' is checked but not emitted as C#: the filter .* is under a condition .*the cell backend emits filters that update every step so far$", d.GetMessage());
             Assert.Empty(run.Result.GeneratedSources);
         }
-    }
+    
+        /// <summary>
+        /// The generator runs inside the compiler, in the user's culture. Cultures such as sv-SE write a minus as U+2212
+        /// and a decimal comma: a number formatted with the current culture made C# that does not compile (a dim
+        /// coefficient of -1) and messages that differ from ae check's. A culture made to differ in every number symbol
+        /// must change nothing: every shipped law and cell (C#, populations, cells, ILGPU kernels) and a law with negative
+        /// dim coefficients, and the diagnostics of negative dims.
+        /// </summary>
+        [Fact]
+        public void The_culture_the_compiler_runs_in_changes_no_generated_byte_nor_message()
+        {
+            var files = AllShippedFiles().Cast<AdditionalText>().Concat(new[]
+            {
+                Harness.File("negdim.ae", "law NegDim {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n"
+                    + "  state z: real[10 - n] = 0;\n  param k = -0.5;\n  update {\n    theta' = theta - 0.1 * grad;\n    z' = z * k;\n  }\n}\n"),
+                Harness.File("bad.ae", "law Bad {\n  dim d = 3 - 5;\n  input x: real;\n  state s: real[2 - 4] = 0;\n  update { s' = s; }\n}\n"),
+            }).ToArray();
+            var compilation = Harness.Compilation().AddReferences(MetadataReference.CreateFromFile(typeof(ILGPU.ArrayView<>).Assembly.Location));
+            (string[] Sources, string[] Messages) Generate()
+            {
+                var run = Harness.Run(files, compilation: compilation);
+                run.AssertNoGeneratorFailure();
+                return (run.Result.GeneratedSources.OrderBy(g => g.HintName, StringComparer.Ordinal).Select(g => g.HintName + "\n" + g.SourceText).ToArray(),
+                        run.Diagnostics.Select(d => d.Id + " " + d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).OrderBy(m => m, StringComparer.Ordinal).ToArray());
+            }
+
+            var invariant = Generate();
+            Assert.Contains(invariant.Sources, s => s.StartsWith("NegDim.g.cs", StringComparison.Ordinal) && s.Contains("-1 * ", StringComparison.Ordinal));
+            Assert.Contains(invariant.Sources, s => s.StartsWith("AeSgdmIlgpuF32.g.cs", StringComparison.Ordinal));
+            Assert.Contains(invariant.Messages, m => m.StartsWith("AE0023 Dimension 'd' is -2", StringComparison.Ordinal));
+
+            var odd = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+            odd.NumberFormat.NegativeSign = "\u2212";
+            odd.NumberFormat.PositiveSign = "\u002B\u200E";
+            odd.NumberFormat.NumberDecimalSeparator = ",";
+            odd.NumberFormat.NumberGroupSeparator = "\u00A0";
+            odd.NumberFormat.PercentDecimalSeparator = ",";
+            odd.NumberFormat.NaNSymbol = "NeuN";
+            odd.NumberFormat.PositiveInfinitySymbol = "\u221E";
+            odd.NumberFormat.NegativeInfinitySymbol = "\u2212\u221E";
+            var (culture, ui) = (System.Globalization.CultureInfo.CurrentCulture, System.Globalization.CultureInfo.CurrentUICulture);
+            (string[] Sources, string[] Messages) other;
+            try
+            {
+                System.Globalization.CultureInfo.CurrentCulture = odd;
+                System.Globalization.CultureInfo.CurrentUICulture = odd;
+                other = Generate();
+            }
+            finally
+            {
+                System.Globalization.CultureInfo.CurrentCulture = culture;
+                System.Globalization.CultureInfo.CurrentUICulture = ui;
+            }
+            Assert.Equal(invariant.Messages, other.Messages);
+            Assert.Equal(invariant.Sources.Length, other.Sources.Length);
+            for (int i = 0; i < invariant.Sources.Length; i++)
+                Assert.True(invariant.Sources[i] == other.Sources[i], "differs in the odd culture: " + invariant.Sources[i].Split('\n')[0]);
+        }
+}
 }

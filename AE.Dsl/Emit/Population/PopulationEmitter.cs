@@ -89,7 +89,7 @@ namespace AE.Dsl.Emit
         private string DimText(DimExpr d)
         {
             if (d.IsConstant) return d.Constant.ToString(CultureInfo.InvariantCulture);
-            var parts = d.Terms.Select(t => t.Value == 1 ? DimRef(t.Key) : $"{t.Value} * {DimRef(t.Key)}").ToList();
+            var parts = d.Terms.Select(t => t.Value == 1 ? DimRef(t.Key) : t.Value.ToString(CultureInfo.InvariantCulture) + " * " + DimRef(t.Key)).ToList();
             if (d.Constant != 0) parts.Add(d.Constant.ToString(CultureInfo.InvariantCulture));
             return parts.Count == 1 ? parts[0] : "(" + string.Join(" + ", parts) + ")";
         }
