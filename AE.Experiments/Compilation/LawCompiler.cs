@@ -132,7 +132,8 @@ namespace AE.Experiments.Compilation
         {
             var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest), path: name + ".g.cs");
             var compilation = CSharpCompilation.Create(
-                "AE.Replay." + name + "." + Guid.NewGuid().ToString("N"),
+                // An assembly's name has a short limit in metadata (about 255 bytes): a law's name may be 255 letters of three bytes each.
+                "AE.Replay." + (name.Length <= 64 ? name : name.Substring(0, 64)) + "." + Guid.NewGuid().ToString("N"),
                 new[] { tree },
                 References.Value.Concat(extra.Select(Reference)),
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,

@@ -30,6 +30,24 @@ namespace AE.Experiments.Tests
             Assert.Contains("beta_mu", law.Refuses(options, 3), StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// Names may be 255 letters (AE0019), of up to three bytes each in UTF-8: the in-memory assembly that holds such a
+        /// law once took the whole name, past metadata's limit on an assembly's name ("exceeds the maximum length").
+        /// </summary>
+        [Theory]
+        [InlineData('L')]
+        [InlineData('\uA66E')]
+        public void A_law_with_a_name_of_255_letters_compiles_and_steps(char letter)
+        {
+            using var dir = new TempDirectory();
+            string name = new string(letter, 255);
+            dir.Write("long.ae", "law " + name + " {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  update { theta' = theta - 0.5 * grad; }\n}\n");
+            var law = CompiledLaw.Load(new[] { "long.ae" }, null, dir.Path);
+            Assert.Equal(name, law.Name);
+            var instance = law.Create(2, Activator.CreateInstance(LawSettings.OptionsType(law.Type))!, seed: 0, ablated: Array.Empty<string>());
+            Assert.Equal(2, instance.Dimension);
+        }
+
         [Fact]
         public void A_variant_is_chosen_by_name_and_the_same_code_is_compiled_once()
         {
