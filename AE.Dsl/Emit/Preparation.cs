@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using AE.Dsl.IR;
 using AE.Dsl.Passes;
@@ -55,6 +56,16 @@ namespace AE.Dsl.Emit
         /// <summary>The named rules a generated law can switch at run time: one bit each of its <c>Rules</c> mask (a ulong).</summary>
         public const int MaxSwitchableRules = 64;
 
+        /// <summary>
+        /// The statements (definitions, updates, accumulations) a law's step may hold: the backends make a local of each in
+        /// one method, and C# allows 65,534 locals in a method, the compiler's own included. 10,000 compile and run
+        /// (about 20 s to compile); 100,000 passed the check and failed the compile (CS0204) after minutes.
+        /// </summary>
+        public const int MaxStatements = 10_000;
+
+        private static int CountStatements(IEnumerable<IrStmt> body) =>
+            body.Sum(s => s is IrWhen w ? CountStatements(w.Then) + CountStatements(w.Else) : 1);
+
         /// <summary>Throws <see cref="EmitNotSupportedException"/> for the first construct <paramref name="backend"/> (e.g. "the C# backend") does not emit.</summary>
         public static void CheckSupported(IrUnit unit, string backend, Limits limits)
         {
@@ -67,6 +78,9 @@ namespace AE.Dsl.Emit
             int switches = unit.Rules.Count(r => r.Ablatable);
             if (switches > MaxSwitchableRules)
                 throw new EmitNotSupportedException($"{what} '{unit.Name}' has {switches} rules that can be switched off; {backend} switches at most {MaxSwitchableRules} (one bit each of a 64-bit mask): merge rules, or make the variants with 'without'");
+            int statements = unit.Rules.Sum(r => CountStatements(r.Body));
+            if (statements > MaxStatements)
+                throw new EmitNotSupportedException($"{what} '{unit.Name}' has {statements.ToString(CultureInfo.InvariantCulture)} definitions and updates; {backend} makes a local of each in one method (C# allows 65,534) and takes at most {MaxStatements.ToString(CultureInfo.InvariantCulture)}: compute more of them as vectors");
             if ((limits & Limits.RankAboveOneInputsAndParams) != 0)
             {
                 foreach (var i in unit.Inputs.Where(i => i.Type.Rank > 1)) throw new EmitNotSupportedException($"'{i.Name}' has rank {i.Type.Rank}");

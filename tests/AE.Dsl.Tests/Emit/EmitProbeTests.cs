@@ -131,6 +131,25 @@ namespace AE.Dsl.Tests.Emit
         }
 
         /// <summary>
+        /// A law's step is one method with a local per statement: 100,000 definitions checked clean and then failed the
+        /// compile (CS0204, 65,534 locals) after minutes. Over 10,000 statements is AE0080 at the check.
+        /// </summary>
+        [Fact]
+        public void A_law_with_more_than_10000_statements_is_AE0080()
+        {
+            static string Law(int definitions) => "law Long {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  state a: real = 0;\n"
+                + "  update {\n    x0 = a;\n" + string.Concat(Enumerable.Range(1, definitions - 3).Select(i => $"    x{i} = x{i - 1} + 1;\n"))
+                + $"    a' = x{definitions - 3} * 0;\n    theta' = theta - 0.1 * grad;\n  }}\n}}\n";
+            var over = new SourceFile("long.ae", Law(10_001));
+            var result = AeCompiler.Check(over);
+            Assert.False(result.HasErrors, TestSupport.Format(result.Diagnostics));
+            var d = Assert.Single(EmitProbe.NotEmitted(result.Program!, new Dictionary<string, SourceFile> { [over.Path] = over }));
+            Assert.Equal("long.ae(1,5): warning AE0080: law 'Long' is checked but not emitted as C#: law 'Long' has 10001 definitions and updates; the C# backend makes a local of each in one method (C# allows 65,534) and takes at most 10000: compute more of them as vectors", d.ToMsBuildString());
+            var fits = new SourceFile("long.ae", Law(10_000));
+            Assert.Empty(EmitProbe.NotEmitted(AeCompiler.Check(fits).Program!, new Dictionary<string, SourceFile> { [fits.Path] = fits }));
+        }
+
+        /// <summary>
         /// logsumexp is emitted out of max and sum, except where each reduction is read a step late (a lagged variant) or
         /// its vector updates a filter; the advice for those is one the law can follow (max is not smooth, AE0040) and that
         /// checks clean: exp underflows to 0, so log(sum(exp(v))) alone is 'log' of a value that can be 0 (AE0060). In a lagged
