@@ -351,7 +351,8 @@ namespace AE.Generators.Tests
 
         /// <summary>
         /// With a path map (-pathmap, MSBuild's PathMap, deterministic CI builds) the generated code names the .ae files as the
-        /// compiler names its own sources: the same project built in two folders gives the same code, header and #line included.
+        /// compiler names its own sources: the same project built in two folders gives the same code, header and #line included,
+        /// and so do the ILGPU kernels of a project that references ILGPU (their statement comments once kept the real path).
         /// </summary>
         [Fact]
         public void The_build_path_map_applies_to_the_paths_the_generated_code_names()
@@ -360,15 +361,18 @@ namespace AE.Generators.Tests
             string Generated(string root)
             {
                 var map = System.Collections.Immutable.ImmutableArray.Create(new KeyValuePair<string, string>(root, "/_/"));
-                var compilation = Harness.Compilation();
+                var compilation = Harness.Compilation().AddReferences(MetadataReference.CreateFromFile(typeof(ILGPU.ArrayView<>).Assembly.Location));
                 compilation = compilation.WithOptions(compilation.Options.WithSourceReferenceResolver(
                     new SourceFileResolver(System.Collections.Immutable.ImmutableArray<string>.Empty, null, map)));
-                var run = Harness.Run(new[] { new InMemoryAdditionalText(root + "laws/unused.ae", law) }, compilation: compilation);
+                const string sgd = "law Sgd {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  update { theta' = theta - 0.1 * grad; }\n}\n";
+                var run = Harness.Run(new[] { new InMemoryAdditionalText(root + "laws/unused.ae", law), new InMemoryAdditionalText(root + "laws/sgd.ae", sgd) }, compilation: compilation);
                 run.AssertNoGeneratorFailure();
-                return run.Source("Unused.g.cs");
+                Assert.Contains("SgdIlgpuF32.g.cs", run.HintNames);
+                return string.Join("\n", run.Result.GeneratedSources.OrderBy(s => s.HintName, StringComparer.Ordinal).Select(s => s.HintName + "\n" + s.SourceText));
             }
             string a = Generated("/checkout/one/"), b = Generated("/elsewhere/two/");
             Assert.Equal(a, b);
+            Assert.Contains("(/_/laws/sgd.ae:6)", a, StringComparison.Ordinal);   // a kernel's statement comment
             Assert.Contains("from /_/laws/unused.ae: law Unused.", a, StringComparison.Ordinal);
             Assert.Matches("\n *#line [^\n]*\"/_/laws/unused.ae\"", a);
             Assert.DoesNotContain("/checkout/", a, StringComparison.Ordinal);

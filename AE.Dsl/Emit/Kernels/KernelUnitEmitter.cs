@@ -532,7 +532,7 @@ namespace AE.Dsl.Emit.Kernels
         {
             var where = "";
             if (_sources.TryGetValue(item.Rule.Origin.Path, out var file))
-                where = " (" + item.Rule.Origin.Path + ":" + Num(file.GetPosition(item.Stmt.Span.Start).Line) + ")";
+                where = " (" + ShownPath(item.Rule.Origin.Path) + ":" + Num(file.GetPosition(item.Stmt.Span.Start).Line) + ")";
             return "// " + Comment((item.Rule.IsUpdate ? "update" : item.Rule.Id) + where + ": " + IrPrinter.Statement(item.Stmt));
         }
 
