@@ -486,7 +486,8 @@ namespace AE.Dsl.Emit
             var cond = Condition(e);
             // An element of a bool vector is a bool (its stored form, 0 or 1, only where it is stored).
             var type = isBool ? "bool" : "double";
-            _w.Line("// " + CSharp.Comment(IrPrinter.Statement(e.Stmt)));
+            // A pass interleaves the elements of several rules: each statement names its own.
+            _w.Line("// " + CSharp.Comment((e.Rule.IsUpdate ? "update" : e.Rule.Id) + ": " + IrPrinter.Statement(e.Stmt)));
             LineDirective(e, e.Stmt);
             if (cond.Length == 0)
             {

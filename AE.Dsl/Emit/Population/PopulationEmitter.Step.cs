@@ -449,7 +449,8 @@ namespace AE.Dsl.Emit
                 _ => V + ".Zero",
             };
             if (e.Stmt is IrAccumulate) value = $"{prior} + {value}";
-            _s.Line("// " + CSharp.Comment(IrPrinter.Statement(e.Stmt)));
+            // A pass interleaves the elements of several rules: each statement names its own.
+            _s.Line("// " + CSharp.Comment((e.Rule.IsUpdate ? "update" : e.Rule.Id) + ": " + IrPrinter.Statement(e.Stmt)));
             Flush(ctx);
             if (m == null)
             {

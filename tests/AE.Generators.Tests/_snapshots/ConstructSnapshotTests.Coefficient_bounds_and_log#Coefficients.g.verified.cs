@@ -172,7 +172,7 @@ namespace AE.Generated
             // the tail (every element, in the scalar kernel), one element at a time
             for (; __i < __end; __i++)
             {
-                // theta' = theta - ((alpha' * (1 - mu')) * grad)
+                // update: theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
                 double __e_theta__next__1 = (__Simd.Widen(theta[__i]) - ((alpha__next * (1.0 - mu__next)) * __Simd.Widen(grad[__i])));
 #line default
@@ -313,7 +313,7 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // theta' = theta - ((alpha' * (1 - mu')) * grad)
+                    // update: theta' = theta - ((alpha' * (1 - mu')) * grad)
                     var __e_theta__next__1 = (__Lanes.Load(theta, __h + __j, __k - __j) - ((__nx_alpha[__q] * (__Vx.Create(1.0) - __nx_mu[__q])) * __Lanes.Load(grad, __h + __j, __k - __j)));
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                 }

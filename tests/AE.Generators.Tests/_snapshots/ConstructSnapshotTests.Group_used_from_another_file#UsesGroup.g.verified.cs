@@ -138,7 +138,7 @@ namespace AE.Generated
             // the tail (every element, in the scalar kernel), one element at a time
             for (; __i < __end; __i++)
             {
-                // theta' = theta - (0.01 * grad)
+                // update: theta' = theta - (0.01 * grad)
 #line 8 "/ae/group_use.ae"
                 double __e_theta__next__1 = (__Simd.Widen(theta[__i]) - (0.01 * __Simd.Widen(grad[__i])));
 #line default
@@ -267,7 +267,7 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // theta' = theta - (0.01 * grad)
+                    // update: theta' = theta - (0.01 * grad)
                     var __e_theta__next__1 = (__Lanes.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __Lanes.Load(grad, __h + __j, __k - __j)));
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                 }

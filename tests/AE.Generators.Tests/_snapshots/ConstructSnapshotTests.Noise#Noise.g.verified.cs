@@ -168,7 +168,7 @@ namespace AE.Generated
             // the tail (every element, in the scalar kernel), one element at a time
             for (; __i < __end; __i++)
             {
-                // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+                // update: theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
                 double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) - (0.01 * __Simd.Widen(grad[__i]))) + ((sigma > 0.0) ? (sigma * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 2, __i)) : 0.0));
 #line default
@@ -297,7 +297,7 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+                    // update: theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
                     var __t1 = __Vx.GreaterThan(__st_sigma[__q], __Vx.Create(0.0));
                     var __m2 = __t1;
                     var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __Lanes.Load(grad, __h + __j, __k - __j))) + __Vx.ConditionalSelect(__t1, (__st_sigma[__q] * (__Lanes.Any(__m2) ? __Lanes.Noise(__seed, (ulong)__step, 2, __i, __j, __count, __m2) : __V.Zero)), __Vx.Create(0.0)));

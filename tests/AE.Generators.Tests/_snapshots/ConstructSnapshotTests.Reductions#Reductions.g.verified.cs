@@ -276,10 +276,10 @@ namespace AE.Generated
                 // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
-                    // m' = (0.9 * m) + grad
+                    // update: m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
                     double __e_m__next__1 = ((0.9 * __Simd.Widen(__s_m[__i])) + __Simd.Widen(grad[__i]));
-                    // theta' = theta - (0.01 * m')
+                    // update: theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
                     double __e_theta__next__1 = (__Simd.Widen(theta[__i]) - (0.01 * __e_m__next__1));
 #line default
@@ -478,9 +478,9 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // m' = (0.9 * m) + grad
+                    // update: m' = (0.9 * m) + grad
                     var __e_m__next__1 = ((__Vx.Create(0.9) * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + __Lanes.Load(grad, __h + __j, __k - __j));
-                    // theta' = theta - (0.01 * m')
+                    // update: theta' = theta - (0.01 * m')
                     var __e_theta__next__1 = (__Lanes.Load(theta, __h + __j, __k - __j) - (__Vx.Create(0.01) * __e_m__next__1));
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                     __Lanes.Store<__T>(__st_m, __sf_m, __o + __q, __e_m__next__1);

@@ -151,10 +151,10 @@ namespace AE.Generated
                 // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
-                    // m' = (beta * m) + grad
+                    // update: m' = (beta * m) + grad
 #line 12 "/ae/vector_state.ae"
                     double __e_m__next__1 = ((beta * __Simd.Widen(__s_m[__i])) + __Simd.Widen(grad[__i]));
-                    // theta' = theta - (lr * m')
+                    // update: theta' = theta - (lr * m')
 #line 13 "/ae/vector_state.ae"
                     double __e_theta__next__1 = (__Simd.Widen(theta[__i]) - (lr * __e_m__next__1));
 #line default
@@ -280,9 +280,9 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // m' = (beta * m) + grad
+                    // update: m' = (beta * m) + grad
                     var __e_m__next__1 = ((__p_beta[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + __Lanes.Load(grad, __h + __j, __k - __j));
-                    // theta' = theta - (lr * m')
+                    // update: theta' = theta - (lr * m')
                     var __e_theta__next__1 = (__Lanes.Load(theta, __h + __j, __k - __j) - (__p_lr[__q] * __e_m__next__1));
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                     __Lanes.Store<__T>(__st_m, __sf_m, __o + __q, __e_m__next__1);

@@ -1094,7 +1094,7 @@ namespace AE.Generated
                 double __r3 = 0.0;
                 for (; __i < __end; __i++)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    // AE1: g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
                     double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
 #line default
@@ -1180,25 +1180,25 @@ namespace AE.Generated
                 double __r4 = 0.0;
                 for (; __i < __end; __i++)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    // AE1: g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
                     double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
-                    // g = g0 * clip
+                    // AE1: g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
-                    // m_new = (b1 * m) + ((1 - b1) * g)
+                    // update: m_new = (b1 * m) + ((1 - b1) * g)
 #line 233 "/ae/laws/ae_adam.ae"
                     double __e_m_new__1 = ((b1 * __Simd.Widen(__s_m[__i])) + ((1.0 - b1) * __e_g__1));
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                    // update: v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 234 "/ae/laws/ae_adam.ae"
                     double __e_v_new__1 = ((b2 * __Simd.Widen(__s_v[__i])) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-                    // mhat = m_new / (1 - (p1 * b1))
+                    // update: mhat = m_new / (1 - (p1 * b1))
 #line 239 "/ae/laws/ae_adam.ae"
                     double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-                    // vhat = v_new / (1 - (p2 * b2))
+                    // update: vhat = v_new / (1 - (p2 * b2))
 #line 240 "/ae/laws/ae_adam.ae"
                     double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-                    // dir = mhat / (sqrt(vhat) + e)
+                    // update: dir = mhat / (sqrt(vhat) + e)
 #line 241 "/ae/laws/ae_adam.ae"
                     double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
 #line default
@@ -1354,37 +1354,37 @@ namespace AE.Generated
                 // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    // AE1: g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
                     double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
-                    // g = g0 * clip
+                    // AE1: g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
-                    // m_new = (b1 * m) + ((1 - b1) * g)
+                    // update: m_new = (b1 * m) + ((1 - b1) * g)
 #line 233 "/ae/laws/ae_adam.ae"
                     double __e_m_new__1 = ((b1 * __Simd.Widen(__s_m[__i])) + ((1.0 - b1) * __e_g__1));
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                    // update: v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 234 "/ae/laws/ae_adam.ae"
                     double __e_v_new__1 = ((b2 * __Simd.Widen(__s_v[__i])) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
-                    // m' = m_new
+                    // update: m' = m_new
 #line 235 "/ae/laws/ae_adam.ae"
                     double __e_m__next__1 = __e_m_new__1;
-                    // v' = v_new
+                    // update: v' = v_new
 #line 236 "/ae/laws/ae_adam.ae"
                     double __e_v__next__1 = __e_v_new__1;
-                    // mhat = m_new / (1 - (p1 * b1))
+                    // update: mhat = m_new / (1 - (p1 * b1))
 #line 239 "/ae/laws/ae_adam.ae"
                     double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
-                    // vhat = v_new / (1 - (p2 * b2))
+                    // update: vhat = v_new / (1 - (p2 * b2))
 #line 240 "/ae/laws/ae_adam.ae"
                     double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
-                    // dir = mhat / (sqrt(vhat) + e)
+                    // update: dir = mhat / (sqrt(vhat) + e)
 #line 241 "/ae/laws/ae_adam.ae"
                     double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
-                    // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                    // update: theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 242 "/ae/laws/ae_adam.ae"
                     double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) - (alpha__next * (__e_dir__1 + (wd__next * __Simd.Widen(theta[__i]))))) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                    // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 243 "/ae/laws/ae_adam.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
@@ -1833,7 +1833,7 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // g0 = sanitize(grad, grad_emergency)
+                    // AE1: g0 = sanitize(grad, grad_emergency)
                     var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
                     __r1[__q] = __r1[__q] + __e_g0__1;
@@ -2081,19 +2081,19 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // g0 = sanitize(grad, grad_emergency)
+                    // AE1: g0 = sanitize(grad, grad_emergency)
                     var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    // g = g0 * clip
+                    // AE1: g = g0 * clip
                     var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
-                    // m_new = (b1 * m) + ((1 - b1) * g)
+                    // update: m_new = (b1 * m) + ((1 - b1) * g)
                     var __e_m_new__1 = ((__x_b1[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g__1));
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                    // update: v_new = (b2 * v) + ((1 - b2) * (g * g))
                     var __e_v_new__1 = ((__x_b2[__q] * __Lanes.Load<__T>(__st_v, __sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g__1 * __e_g__1)));
-                    // mhat = m_new / (1 - (p1 * b1))
+                    // update: mhat = m_new / (1 - (p1 * b1))
                     var __e_mhat__1 = (__e_m_new__1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
-                    // vhat = v_new / (1 - (p2 * b2))
+                    // update: vhat = v_new / (1 - (p2 * b2))
                     var __e_vhat__1 = (__e_v_new__1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
-                    // dir = mhat / (sqrt(vhat) + e)
+                    // update: dir = mhat / (sqrt(vhat) + e)
                     var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __x_e[__q]));
                     var __t60 = __e_dir__1;
                     __r4[__q] = __r4[__q] + __t60 * __t60;
@@ -2113,29 +2113,29 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // g0 = sanitize(grad, grad_emergency)
+                    // AE1: g0 = sanitize(grad, grad_emergency)
                     var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    // g = g0 * clip
+                    // AE1: g = g0 * clip
                     var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
-                    // m_new = (b1 * m) + ((1 - b1) * g)
+                    // update: m_new = (b1 * m) + ((1 - b1) * g)
                     var __e_m_new__1 = ((__x_b1[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __x_b1[__q]) * __e_g__1));
-                    // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                    // update: v_new = (b2 * v) + ((1 - b2) * (g * g))
                     var __e_v_new__1 = ((__x_b2[__q] * __Lanes.Load<__T>(__st_v, __sf_v, __o + __q)) + ((__Vx.Create(1.0) - __x_b2[__q]) * (__e_g__1 * __e_g__1)));
-                    // m' = m_new
+                    // update: m' = m_new
                     var __e_m__next__1 = __e_m_new__1;
-                    // v' = v_new
+                    // update: v' = v_new
                     var __e_v__next__1 = __e_v_new__1;
-                    // mhat = m_new / (1 - (p1 * b1))
+                    // update: mhat = m_new / (1 - (p1 * b1))
                     var __e_mhat__1 = (__e_m_new__1 / (__Vx.Create(1.0) - (__st_p1[__q] * __x_b1[__q])));
-                    // vhat = v_new / (1 - (p2 * b2))
+                    // update: vhat = v_new / (1 - (p2 * b2))
                     var __e_vhat__1 = (__e_v_new__1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
-                    // dir = mhat / (sqrt(vhat) + e)
+                    // update: dir = mhat / (sqrt(vhat) + e)
                     var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __x_e[__q]));
-                    // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                    // update: theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t61 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m62 = __t61;
                     var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir__1 + (__nx_wd[__q] * __Lanes.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t61, (__nx_sigma[__q] * (__Lanes.Any(__m62) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m62) : __V.Zero)), __Vx.Create(0.0)));
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                    // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
                     __Lanes.Store<__T>(__st_m, __sf_m, __o + __q, __e_m__next__1);

@@ -263,7 +263,7 @@ namespace AE.Generated
                 double __r2 = 0.0;
                 for (; __i < __end; __i++)
                 {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    // weights: Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                     double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
 #line default
@@ -322,10 +322,10 @@ namespace AE.Generated
                 double __r3 = 0.0;
                 for (; __i < __end; __i++)
                 {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    // weights: Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                     double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
-                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    // weights: ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                     double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
 #line default
@@ -391,13 +391,13 @@ namespace AE.Generated
                 double __r6 = 0.0;
                 for (; __i < __end; __i++)
                 {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    // weights: Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                     double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
-                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    // weights: ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                     double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-                    // w = ew / max(sum(ew), 1)
+                    // weights: w = ew / max(sum(ew), 1)
 #line 44 "/ae/laws/ae_ensemble.ae"
                     double __e_w__1 = (__e_ew__1 / __Math.Max(__r3, 1.0));
 #line default
@@ -493,26 +493,26 @@ namespace AE.Generated
                 // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    // weights: Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                     double __e_Lk__1 = __AeMath.Clamp(__AeMath.FiniteOr(__Simd.Widen(losses[__i]), loss_emergency), (-loss_emergency), loss_emergency);
-                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    // weights: ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                     double __e_ew__1 = __Math.Exp(((-beta_weight) * (__e_Lk__1 - min_loss)));
-                    // w = ew / max(sum(ew), 1)
+                    // weights: w = ew / max(sum(ew), 1)
 #line 44 "/ae/laws/ae_ensemble.ae"
                     double __e_w__1 = (__e_ew__1 / __Math.Max(__r3, 1.0));
-                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+                    // consensus: alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
                     double __e_alpha__next__1 = __Simd.Widen(alpha[__i]);
 #line 51
                     if (__on_consensus) __e_alpha__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(alpha[__i])) + (kappa * bar_alpha)), alpha_min, alpha_max);
-                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+                    // consensus: mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
                     double __e_mu__next__1 = __Simd.Widen(mu[__i]);
 #line 52
                     if (__on_consensus) __e_mu__next__1 = __AeMath.Clamp((((1.0 - kappa) * __Simd.Widen(mu[__i])) + (kappa * bar_mu)), mu_min, mu_max);
-                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+                    // consensus: sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
                     double __e_sigma__next__1 = __Simd.Widen(sigma[__i]);
 #line 53
@@ -672,7 +672,7 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    // weights: Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
                     var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
                     __r0[__q] = __Lanes.Min(__r0[__q], __e_Lk__1);
                     __r1[__q] = __Lanes.Max(__r1[__q], __e_Lk__1);
@@ -700,9 +700,9 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    // weights: Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
                     var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    // weights: ew = exp(-beta_weight * (Lk - min_loss))
                     var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
                     __r3[__q] = __r3[__q] + __e_ew__1;
                 }
@@ -718,11 +718,11 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    // weights: Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
                     var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    // weights: ew = exp(-beta_weight * (Lk - min_loss))
                     var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
-                    // w = ew / max(sum(ew), 1)
+                    // weights: w = ew / max(sum(ew), 1)
                     var __e_w__1 = (__e_ew__1 / __Lanes.Max(__r3[__q], __Vx.Create(1.0)));
                     __r4[__q] = __r4[__q] + __e_w__1 * __Lanes.Load(alpha, __h + __j, __k - __j);
                     __r5[__q] = __r5[__q] + __e_w__1 * __Lanes.Load(mu, __h + __j, __k - __j);
@@ -747,20 +747,20 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                    // weights: Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
                     var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Lanes.Load(losses, __h + __j, __k - __j), __p_loss_emergency[__q]), __Lanes.Neg(__p_loss_emergency[__q]), __p_loss_emergency[__q]);
-                    // ew = exp(-beta_weight * (Lk - min_loss))
+                    // weights: ew = exp(-beta_weight * (Lk - min_loss))
                     var __e_ew__1 = __Lanes.Exp((__Lanes.Neg(__p_beta_weight[__q]) * (__e_Lk__1 - __x_min_loss[__q])));
-                    // w = ew / max(sum(ew), 1)
+                    // weights: w = ew / max(sum(ew), 1)
                     var __e_w__1 = (__e_ew__1 / __Lanes.Max(__r3[__q], __Vx.Create(1.0)));
                     var __m1 = __on_consensus[__q];
-                    // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+                    // consensus: alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
                     var __e_alpha__next__1 = __Vx.ConditionalSelect(__m1, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(alpha, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __Lanes.Load(alpha, __h + __j, __k - __j));
                     var __m2 = __on_consensus[__q];
-                    // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+                    // consensus: mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
                     var __e_mu__next__1 = __Vx.ConditionalSelect(__m2, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(mu, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_mu[__q])), __p_mu_min[__q], __p_mu_max[__q]), __Lanes.Load(mu, __h + __j, __k - __j));
                     var __m3 = __on_consensus[__q];
-                    // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+                    // consensus: sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
                     var __e_sigma__next__1 = __Vx.ConditionalSelect(__m3, __Lanes.Clamp((((__Vx.Create(1.0) - __p_kappa[__q]) * __Lanes.Load(sigma, __h + __j, __k - __j)) + (__p_kappa[__q] * __x_bar_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __Lanes.Load(sigma, __h + __j, __k - __j));
                     __Lanes.Store(alpha, __h + __j, __k - __j, __Lanes.Clamp(__e_alpha__next__1, __p_alpha_min[__q], __p_alpha_max[__q]));
                     __Lanes.Store(mu, __h + __j, __k - __j, __Lanes.Clamp(__e_mu__next__1, __p_mu_min[__q], __p_mu_max[__q]));

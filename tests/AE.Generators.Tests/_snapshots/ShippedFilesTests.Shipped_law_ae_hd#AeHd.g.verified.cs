@@ -407,16 +407,16 @@ namespace AE.Generated
                 double __r2 = 0.0;
                 for (; __i < __end; __i++)
                 {
-                    // g = sanitize(grad, 1000000000000)
+                    // AE1: g = sanitize(grad, 1000000000000)
 #line 51 "/ae/laws/ae_hd.ae"
                     double __e_g__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), 1000000000000.0);
-                    // m_new = (beta1 * m) + ((1 - beta1) * g)
+                    // update: m_new = (beta1 * m) + ((1 - beta1) * g)
 #line 76 "/ae/laws/ae_hd.ae"
                     double __e_m_new__1 = ((beta1 * __Simd.Widen(__s_m[__i])) + ((1.0 - beta1) * __e_g__1));
-                    // v_new = (beta2 * v) + ((1 - beta2) * (g * g))
+                    // update: v_new = (beta2 * v) + ((1 - beta2) * (g * g))
 #line 77 "/ae/laws/ae_hd.ae"
                     double __e_v_new__1 = ((beta2 * __Simd.Widen(__s_v[__i])) + ((1.0 - beta2) * (__e_g__1 * __e_g__1)));
-                    // dir = (m_new / (1 - (p1 * beta1))) / (sqrt(v_new / (1 - (p2 * beta2))) + eps)
+                    // update: dir = (m_new / (1 - (p1 * beta1))) / (sqrt(v_new / (1 - (p2 * beta2))) + eps)
 #line 82 "/ae/laws/ae_hd.ae"
                     double __e_dir__1 = ((__e_m_new__1 / (1.0 - (p1 * beta1))) / (__Math.Sqrt((__e_v_new__1 / (1.0 - (p2 * beta2)))) + eps));
 #line default
@@ -513,28 +513,28 @@ namespace AE.Generated
                 // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
-                    // g = sanitize(grad, 1000000000000)
+                    // AE1: g = sanitize(grad, 1000000000000)
 #line 51 "/ae/laws/ae_hd.ae"
                     double __e_g__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), 1000000000000.0);
-                    // m_new = (beta1 * m) + ((1 - beta1) * g)
+                    // update: m_new = (beta1 * m) + ((1 - beta1) * g)
 #line 76 "/ae/laws/ae_hd.ae"
                     double __e_m_new__1 = ((beta1 * __Simd.Widen(__s_m[__i])) + ((1.0 - beta1) * __e_g__1));
-                    // v_new = (beta2 * v) + ((1 - beta2) * (g * g))
+                    // update: v_new = (beta2 * v) + ((1 - beta2) * (g * g))
 #line 77 "/ae/laws/ae_hd.ae"
                     double __e_v_new__1 = ((beta2 * __Simd.Widen(__s_v[__i])) + ((1.0 - beta2) * (__e_g__1 * __e_g__1)));
-                    // m' = m_new
+                    // update: m' = m_new
 #line 78 "/ae/laws/ae_hd.ae"
                     double __e_m__next__1 = __e_m_new__1;
-                    // v' = v_new
+                    // update: v' = v_new
 #line 79 "/ae/laws/ae_hd.ae"
                     double __e_v__next__1 = __e_v_new__1;
-                    // dir = (m_new / (1 - (p1 * beta1))) / (sqrt(v_new / (1 - (p2 * beta2))) + eps)
+                    // update: dir = (m_new / (1 - (p1 * beta1))) / (sqrt(v_new / (1 - (p2 * beta2))) + eps)
 #line 82 "/ae/laws/ae_hd.ae"
                     double __e_dir__1 = ((__e_m_new__1 / (1.0 - (p1 * beta1))) / (__Math.Sqrt((__e_v_new__1 / (1.0 - (p2 * beta2)))) + eps));
-                    // U' = (beta_u * U) + ((1 - beta_u) * dir)
+                    // update: U' = (beta_u * U) + ((1 - beta_u) * dir)
 #line 87 "/ae/laws/ae_hd.ae"
                     double __e_U__next__1 = ((beta_u * __Simd.Widen(__s_U[__i])) + ((1.0 - beta_u) * __e_dir__1));
-                    // theta' = theta - (a * dir)
+                    // update: theta' = theta - (a * dir)
 #line 88 "/ae/laws/ae_hd.ae"
                     double __e_theta__next__1 = (__Simd.Widen(theta[__i]) - (a * __e_dir__1));
 #line default
@@ -763,13 +763,13 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // g = sanitize(grad, 1000000000000)
+                    // AE1: g = sanitize(grad, 1000000000000)
                     var __e_g__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __Vx.Create(1000000000000.0));
-                    // m_new = (beta1 * m) + ((1 - beta1) * g)
+                    // update: m_new = (beta1 * m) + ((1 - beta1) * g)
                     var __e_m_new__1 = ((__p_beta1[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __p_beta1[__q]) * __e_g__1));
-                    // v_new = (beta2 * v) + ((1 - beta2) * (g * g))
+                    // update: v_new = (beta2 * v) + ((1 - beta2) * (g * g))
                     var __e_v_new__1 = ((__p_beta2[__q] * __Lanes.Load<__T>(__st_v, __sf_v, __o + __q)) + ((__Vx.Create(1.0) - __p_beta2[__q]) * (__e_g__1 * __e_g__1)));
-                    // dir = (m_new / (1 - (p1 * beta1))) / (sqrt(v_new / (1 - (p2 * beta2))) + eps)
+                    // update: dir = (m_new / (1 - (p1 * beta1))) / (sqrt(v_new / (1 - (p2 * beta2))) + eps)
                     var __e_dir__1 = ((__e_m_new__1 / (__Vx.Create(1.0) - (__st_p1[__q] * __p_beta1[__q]))) / (__Vx.Sqrt((__e_v_new__1 / (__Vx.Create(1.0) - (__st_p2[__q] * __p_beta2[__q])))) + __p_eps[__q]));
                     var __t4 = __e_g__1;
                     var __t5 = __Lanes.Load<__T>(__st_U, __sf_U, __o + __q);
@@ -845,21 +845,21 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // g = sanitize(grad, 1000000000000)
+                    // AE1: g = sanitize(grad, 1000000000000)
                     var __e_g__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __Vx.Create(1000000000000.0));
-                    // m_new = (beta1 * m) + ((1 - beta1) * g)
+                    // update: m_new = (beta1 * m) + ((1 - beta1) * g)
                     var __e_m_new__1 = ((__p_beta1[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __p_beta1[__q]) * __e_g__1));
-                    // v_new = (beta2 * v) + ((1 - beta2) * (g * g))
+                    // update: v_new = (beta2 * v) + ((1 - beta2) * (g * g))
                     var __e_v_new__1 = ((__p_beta2[__q] * __Lanes.Load<__T>(__st_v, __sf_v, __o + __q)) + ((__Vx.Create(1.0) - __p_beta2[__q]) * (__e_g__1 * __e_g__1)));
-                    // m' = m_new
+                    // update: m' = m_new
                     var __e_m__next__1 = __e_m_new__1;
-                    // v' = v_new
+                    // update: v' = v_new
                     var __e_v__next__1 = __e_v_new__1;
-                    // dir = (m_new / (1 - (p1 * beta1))) / (sqrt(v_new / (1 - (p2 * beta2))) + eps)
+                    // update: dir = (m_new / (1 - (p1 * beta1))) / (sqrt(v_new / (1 - (p2 * beta2))) + eps)
                     var __e_dir__1 = ((__e_m_new__1 / (__Vx.Create(1.0) - (__st_p1[__q] * __p_beta1[__q]))) / (__Vx.Sqrt((__e_v_new__1 / (__Vx.Create(1.0) - (__st_p2[__q] * __p_beta2[__q])))) + __p_eps[__q]));
-                    // U' = (beta_u * U) + ((1 - beta_u) * dir)
+                    // update: U' = (beta_u * U) + ((1 - beta_u) * dir)
                     var __e_U__next__1 = ((__p_beta_u[__q] * __Lanes.Load<__T>(__st_U, __sf_U, __o + __q)) + ((__Vx.Create(1.0) - __p_beta_u[__q]) * __e_dir__1));
-                    // theta' = theta - (a * dir)
+                    // update: theta' = theta - (a * dir)
                     var __e_theta__next__1 = (__Lanes.Load(theta, __h + __j, __k - __j) - (__x_a[__q] * __e_dir__1));
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__1);
                     __Lanes.Store<__T>(__st_m, __sf_m, __o + __q, __e_m__next__1);

@@ -888,7 +888,7 @@ namespace AE.Generated
                 double __r3 = 0.0;
                 for (; __i < __end; __i++)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    // AE1: g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
                     double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
 #line default
@@ -958,16 +958,16 @@ namespace AE.Generated
                 double __r4 = 0.0;
                 for (; __i < __end; __i++)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    // AE1: g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
                     double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
-                    // g = g0 * clip
+                    // AE1: g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
-                    // m' = (mu' * m) + ((1 - mu') * g)
+                    // update: m' = (mu' * m) + ((1 - mu') * g)
 #line 293 "/ae/laws/ae_rules.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
-                    // upd = -alpha' * m'
+                    // update: upd = -alpha' * m'
 #line 294 "/ae/laws/ae_rules.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
@@ -1090,25 +1090,25 @@ namespace AE.Generated
                 // the tail (every element, in the scalar kernel), one element at a time
                 for (; __i < __end; __i++)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    // AE1: g0 = sanitize(grad, grad_emergency)
 #line 61 "/ae/laws/ae_rules.ae"
                     double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
-                    // g = g0 * clip
+                    // AE1: g = g0 * clip
 #line 65 "/ae/laws/ae_rules.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
-                    // m' = (mu' * m) + ((1 - mu') * g)
+                    // update: m' = (mu' * m) + ((1 - mu') * g)
 #line 293 "/ae/laws/ae_rules.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
-                    // upd = -alpha' * m'
+                    // update: upd = -alpha' * m'
 #line 294 "/ae/laws/ae_rules.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                    // update: capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 295 "/ae/laws/ae_rules.ae"
                     double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
-                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                    // update: theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 296 "/ae/laws/ae_rules.ae"
                     double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                    // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 297 "/ae/laws/ae_rules.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
@@ -1479,7 +1479,7 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // g0 = sanitize(grad, grad_emergency)
+                    // AE1: g0 = sanitize(grad, grad_emergency)
                     var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
                     __r0[__q] = __r0[__q] + (__e_g0__1 * __e_g0__1);
                     __r1[__q] = __r1[__q] + __e_g0__1;
@@ -1680,13 +1680,13 @@ namespace AE.Generated
                     for (int __q = 0; __q < __nb; __q++)
                     {
                         int __j = __q * __Lanes.Lanes;
-                        // g0 = sanitize(grad, grad_emergency)
+                        // AE1: g0 = sanitize(grad, grad_emergency)
                         var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                        // g = g0 * clip
+                        // AE1: g = g0 * clip
                         var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
-                        // m' = (mu' * m) + ((1 - mu') * g)
+                        // update: m' = (mu' * m) + ((1 - mu') * g)
                         var __e_m__next__1 = ((__nx_mu[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
-                        // upd = -alpha' * m'
+                        // update: upd = -alpha' * m'
                         var __e_upd__1 = (__Lanes.Neg(__nx_alpha[__q]) * __e_m__next__1);
                         var __t47 = __e_upd__1;
                         __r4[__q] = __r4[__q] + __t47 * __t47;
@@ -1709,21 +1709,21 @@ namespace AE.Generated
                 for (int __q = 0; __q < __nb; __q++)
                 {
                     int __j = __q * __Lanes.Lanes;
-                    // g0 = sanitize(grad, grad_emergency)
+                    // AE1: g0 = sanitize(grad, grad_emergency)
                     var __e_g0__1 = __Lanes.Sanitize(__Lanes.Load(grad, __h + __j, __k - __j), __p_grad_emergency[__q]);
-                    // g = g0 * clip
+                    // AE1: g = g0 * clip
                     var __e_g__1 = (__e_g0__1 * __x_clip[__q]);
-                    // m' = (mu' * m) + ((1 - mu') * g)
+                    // update: m' = (mu' * m) + ((1 - mu') * g)
                     var __e_m__next__1 = ((__nx_mu[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
-                    // upd = -alpha' * m'
+                    // update: upd = -alpha' * m'
                     var __e_upd__1 = (__Lanes.Neg(__nx_alpha[__q]) * __e_m__next__1);
-                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                    // update: capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
                     var __e_capped__1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd__1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd__1);
-                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                    // update: theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
                     var __t48 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
                     var __m49 = __t48;
                     var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t48, (__nx_sigma[__q] * (__Lanes.Any(__m49) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m49) : __V.Zero)), __Vx.Create(0.0)));
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                    // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__2);
                     __Lanes.Store<__T>(__st_m, __sf_m, __o + __q, __e_m__next__1);

@@ -769,25 +769,25 @@ namespace AE.Generated
                 double __n4 = 0.0;
                 for (; __i < __end; __i++)
                 {
-                    // g0 = sanitize(grad, grad_emergency)
+                    // AE1: g0 = sanitize(grad, grad_emergency)
 #line 67 "/ae/laws/ae_sgdm.ae"
                     double __e_g0__1 = __AeMath.Sanitize(__Simd.Widen(grad[__i]), grad_emergency);
-                    // g = g0 * clip
+                    // AE1: g = g0 * clip
 #line 71 "/ae/laws/ae_sgdm.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
-                    // m' = (mu' * m) + ((1 - mu') * g)
+                    // update: m' = (mu' * m) + ((1 - mu') * g)
 #line 142 "/ae/laws/ae_sgdm.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
-                    // upd = -alpha' * m'
+                    // update: upd = -alpha' * m'
 #line 143 "/ae/laws/ae_sgdm.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
-                    // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                    // update: capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 145 "/ae/laws/ae_sgdm.ae"
                     double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
-                    // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                    // update: theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 146 "/ae/laws/ae_sgdm.ae"
                     double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
-                    // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                    // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 147 "/ae/laws/ae_sgdm.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
