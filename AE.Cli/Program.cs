@@ -19,7 +19,18 @@ namespace AE.Cli
             try
             {
                 Console.OutputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-                var context = new CliContext(Console.Out, Console.Error, Environment.CurrentDirectory)
+                string currentDirectory;
+                try
+                {
+                    currentDirectory = Environment.CurrentDirectory;
+                }
+                catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
+                {
+                    // A folder deleted under the shell: every relative path would mean nothing.
+                    Console.Error.WriteLine("ae: error: the current folder cannot be read (it may have been deleted: " + ex.Message.TrimEnd('.') + "); cd to one that exists");
+                    return ExitCodes.Usage;
+                }
+                var context = new CliContext(new StdoutWriter(Console.Out), Console.Error, currentDirectory)
                 {
                     Cancellation = interrupt.Token,
                     StderrIsTerminal = !Console.IsErrorRedirected,

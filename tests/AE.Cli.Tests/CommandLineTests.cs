@@ -22,6 +22,32 @@ namespace AE.Cli.Tests
             Assert.Contains(r.StdoutLines, l => l.TrimStart().StartsWith("check ", StringComparison.Ordinal));
         }
 
+        private sealed class RefusingWriter : TextWriter
+        {
+            private readonly Exception _refusal;
+            public RefusingWriter(Exception refusal) => _refusal = refusal;
+            public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+            public override void Write(char value) => throw _refusal;
+            public override void Write(string? value) => throw _refusal;
+            public override void WriteLine(string? value) => throw _refusal;
+        }
+
+        /// <summary>
+        /// stdout closed (<c>&gt;&amp;-</c>: EBADF, "Access to the path is denied") or on a full disk (<c>&gt; /dev/full</c>) was
+        /// "internal error" and exit 3: it is one line naming standard output, exit 2.
+        /// </summary>
+        [Theory]
+        [InlineData("closed")]
+        [InlineData("full")]
+        public void A_standard_output_the_system_refuses_is_one_line_and_exit_2(string how)
+        {
+            Exception refusal = how == "closed" ? new UnauthorizedAccessException("Access to the path is denied.") : new IOException("No space left on device");
+            var stderr = new StringWriter();
+            int code = CliApp.Run(new[] { "check", Repo.SgdmLaw }, new CliContext(new StdoutWriter(new RefusingWriter(refusal)), stderr, Repo.Root));
+            Assert.Equal(2, code);
+            Assert.Equal("ae: error: cannot write to standard output (" + refusal.Message.TrimEnd('.') + "): is it closed, or its disk full?" + Environment.NewLine, stderr.ToString());
+        }
+
         [Fact]
         public void No_arguments_prints_usage_on_stderr_and_exits_2()
         {
