@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Globalization;
 using AE.Engine;
 using AE.Experiments.Tasks;
@@ -37,15 +38,26 @@ namespace AE.Cli
         public static List<ParamSetting> ParseSettings(IEnumerable<string> values, string command)
         {
             var settings = new List<ParamSetting>();
+            string? previous = null;
             foreach (var item in Items(values, "--set", command))
             {
                 int eq = item.IndexOf('=', StringComparison.Ordinal);
                 if (eq <= 0 || eq == item.Length - 1)
-                    throw CliException.BadUsage("invalid --set '" + item + "'; expected NAME=VALUE, such as k_p=1.2", command);
+                    throw CliException.BadUsage("invalid --set '" + item + "'; expected NAME=VALUE, such as k_p=1.2" + DecimalCommaHint(previous, item), command);
+                previous = item;
                 settings.Add(new ParamSetting(item.Substring(0, eq).Trim(), item.Substring(eq + 1).Trim()));
             }
             return settings;
         }
+
+        /// <summary>
+        /// Where an item of digits alone follows one that ends in a digit (<c>init_alpha=0,5</c>, <c>lr=1,000</c>), a
+        /// decimal (or thousands) comma split one value: the refusal says so, since the item alone reads as nonsense.
+        /// </summary>
+        public static string DecimalCommaHint(string? previous, string item)
+            => previous is { Length: > 0 } && char.IsAsciiDigit(previous[^1]) && item.Length > 0 && item.All(char.IsAsciiDigit)
+                ? " (a comma separates settings, so '" + previous + "," + item + "' reads as two: numbers are written with a decimal point and no thousands separator, such as 0.5 or 1000)"
+                : "";
 
         /// <summary>The task of <c>--task NAME</c> or <c>--case FILE</c> (exactly one of them).</summary>
         public static TaskSource ResolveTask(string? task, string? casePath, CliContext context, string command)

@@ -172,6 +172,8 @@ namespace AE.Cli.Tests
         [InlineData("--set", "auto_gamma_warmup=2.5", "ae: error: invalid value '2.5' for the int param auto_gamma_warmup of AeSgdm")]
         [InlineData("--set", "beta_T=1.5", "ae: error: AeSgdm rejects its settings: param 'beta_T' must lie in [0, 1) (given 1.5)")]
         [InlineData("--set", "k_p", "ae: error: invalid --set 'k_p'; expected NAME=VALUE")]
+        [InlineData("--set", "init_alpha=0,5", "ae: error: invalid --set '5'; expected NAME=VALUE, such as k_p=1.2 (a comma separates settings, so 'init_alpha=0,5' reads as two: numbers are written with a decimal point")]
+        [InlineData("--set", "auto_gamma_warmup=1,000", "ae: error: invalid --set '000'; expected NAME=VALUE, such as k_p=1.2 (a comma separates settings, so 'auto_gamma_warmup=1,000' reads as two")]
         [InlineData("--ablate", "AE9", "ae: error: unknown rule 'AE9' in --ablate; switchable rules of AeSgdm: brake, AE8, AE2, AE4, AE6, AE3, AE5")]
         [InlineData("--ablate", "AE1", "ae: error: 'AE1' is a fixed rule of AeSgdm and cannot be switched off; switchable rules: brake, AE8, AE2, AE4, AE6, AE3, AE5")]
         [InlineData("--task", "quadratik", "ae: error: unknown task 'quadratik'; valid tasks: quadratic, quadratic-1e4, noisy-quadratic, rosenbrock, rosenbrock-nd, linreg, logreg-fashion, delayed, plateau, scale-change, moving-optimum")]
