@@ -122,6 +122,13 @@ namespace AE.Dsl.Binding
             _expandedGroups[name] = (bag, use.Group.Span);
             if (stack.Count >= MaxGroupNesting)
             {
+                // A chain that only looks deep may be a cycle longer than the limit: that is the error to name.
+                if (CycleThrough(name, stack) is { } cycle)
+                {
+                    bag.Report(DiagnosticCatalog.CyclicDefinition, use.Group.Span, string.Join(" -> ", cycle.Select(n => "group '" + n + "'")), DiagnosticCatalog.GroupCycleAdvice);
+                    MarkReachableUsed(name);
+                    return;
+                }
                 bag.Report(DiagnosticCatalog.NestingTooDeep, use.Group.Span, "Group", MaxGroupNesting, "flatten the chain of 'use' (a group can use several groups side by side)");
                 MarkReachableUsed(name);
                 return;
@@ -134,6 +141,45 @@ namespace AE.Dsl.Binding
             }
             stack.RemoveAt(stack.Count - 1);
         }
+
+        /// <summary>
+        /// A cycle of 'use' reached from <paramref name="start"/>, which <paramref name="stack"/> (the groups expanding it)
+        /// leads to: the groups in order, the first repeated at the end; null when there is none. Walked with a stack of
+        /// its own, not by recursion, so a chain of any length is safe.
+        /// </summary>
+        private List<string>? CycleThrough(string start, List<string> stack)
+        {
+            var path = new List<string>(stack) { start };
+            var onPath = new HashSet<string>(path, StringComparer.Ordinal);
+            var done = new HashSet<string>(StringComparer.Ordinal);
+            var next = new Stack<IEnumerator<string>>();
+            next.Push(UsesOf(start).GetEnumerator());
+            while (next.Count > 0)
+            {
+                var uses = next.Peek();
+                if (!uses.MoveNext())
+                {
+                    next.Pop();
+                    string finished = path[path.Count - 1];
+                    path.RemoveAt(path.Count - 1);
+                    onPath.Remove(finished);
+                    done.Add(finished);
+                    continue;
+                }
+                string g = uses.Current;
+                if (onPath.Contains(g)) return path.Skip(path.IndexOf(g)).Concat(new[] { g }).ToList();
+                if (done.Contains(g) || !_groups.Groups.ContainsKey(g)) continue;
+                path.Add(g);
+                onPath.Add(g);
+                next.Push(UsesOf(g).GetEnumerator());
+            }
+            return null;
+        }
+
+        private IEnumerable<string> UsesOf(string group) =>
+            _groups.Groups.TryGetValue(group, out var g)
+                ? g.Syntax.Members.OfType<UseDecl>().Where(u => !u.Group.IsMissing).Select(u => u.Group.Text)
+                : Enumerable.Empty<string>();
 
         /// <summary>Groups reachable past the nesting limit are used, though not expanded: no AE0044 for them.</summary>
         private void MarkReachableUsed(string start)

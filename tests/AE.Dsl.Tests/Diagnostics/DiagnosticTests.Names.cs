@@ -444,6 +444,31 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, "  use G;\n  rule R", "  rule R"));
         }
 
+        /// <summary>
+        /// A cycle longer than the nesting limit (32) was reported as nesting too deep (AE0005, "flatten the chain"): it is
+        /// the cycle, named in full; a chain as long without a cycle is still AE0005.
+        /// </summary>
+        [Theory]
+        [InlineData(33, true)]
+        [InlineData(40, true)]
+        [InlineData(40, false)]
+        public void AE0013_a_use_cycle_longer_than_the_nesting_limit_is_a_cycle(int length, bool cycle)
+        {
+            var sb = new System.Text.StringBuilder();
+            for (int i = 0; i < length; i++)
+                sb.Append("group G").Append(i).Append(" {\n  ").Append(i + 1 < length ? "use G" + (i + 1) + ";\n  " : cycle ? "use G0;\n  " : "")
+                  .Append("rule R").Append(i).Append(" { a' = a' * 0.5; }\n}\n");
+            sb.Append("law L {\n  use G0;\n  coeff a in [0, 1] = 0.5;\n  update {\n    a' = a';\n  }\n}\n");
+            var all = TestSupport.Check(sb.ToString()).Diagnostics;
+            var d = Assert.Single(all);
+            if (cycle)
+            {
+                Assert.Equal("AE0013", d.Id);
+                Assert.StartsWith("Cyclic definition: " + string.Join(" -> ", Enumerable.Range(0, length).Select(i => "group 'G" + i + "'")) + " -> group 'G0'; ", d.Message, StringComparison.Ordinal);
+            }
+            else Assert.Equal("AE0005", d.Id);
+        }
+
         // ------------------------------------------------------------------ AE0014 invalid call
 
         [Fact]
