@@ -241,7 +241,8 @@ byte, and nothing else: it is not parsed. The files checked with it are checked 
 The rule is the one git and Perl's `-B` use: a NUL byte anywhere, or more than 30% of the first
 4096 bytes made of bytes of invalid UTF-8 and of control characters other than tab, line feed,
 vertical tab, form feed, carriage return and escape. A text file with one stray byte that is not
-UTF-8 is still text: that byte reads as U+FFFD and is AE0001. The source generator gets each file
+UTF-8 is still text: that byte reads as U+FFFD and is AE0001 (inside a comment it is part of the
+comment, as any character there, and nothing is reported). The source generator gets each file
 as text that Roslyn has already decoded, so there only a NUL character makes a file binary, and
 the message counts characters: `(character U+0000 at offset 7)`.
 

@@ -61,6 +61,10 @@ namespace AE.Dsl.Syntax
             }
         }
 
+        /// <summary>A literal as a message quotes it: whole up to 40 characters, else its ends around an ellipsis (a literal of
+        /// 100,000 digits made a message of 100,000 characters; the span still covers all of it).</summary>
+        private static string Shown(string literal) => literal.Length <= 40 ? literal : literal.Substring(0, 20) + "…" + literal.Substring(literal.Length - 12);
+
         private static int CodePoint(string s) => s.Length == 2 ? char.ConvertToUtf32(s[0], s[1]) : s[0];
 
         /// <summary>An invisible character (a control, a zero-width or other format character, a space or line separator) is
@@ -191,7 +195,7 @@ namespace AE.Dsl.Syntax
                 {
                     _pos = save + 1;
                     if (Peek() == '+' || Peek() == '-') _pos++;
-                    _diagnostics.Report(DiagnosticCatalog.InvalidNumber, new TextSpan(start, _pos), _text.Substring(start, _pos - start), "the exponent has no digits");
+                    _diagnostics.Report(DiagnosticCatalog.InvalidNumber, new TextSpan(start, _pos), Shown(_text.Substring(start, _pos - start)), "the exponent has no digits");
                     return new Token(TokenKind.Number, new TextSpan(start, _pos), "0");
                 }
                 while (IsDigit(Peek())) _pos++;
@@ -200,18 +204,18 @@ namespace AE.Dsl.Syntax
             if (IsIdentifierStart(Peek()))
             {
                 while (_pos < _text.Length && IsIdentifierPart(_text[_pos])) _pos++;
-                _diagnostics.Report(DiagnosticCatalog.InvalidNumber, new TextSpan(start, _pos), _text.Substring(start, _pos - start), "a number cannot be followed directly by letters; insert '*' or a space");
+                _diagnostics.Report(DiagnosticCatalog.InvalidNumber, new TextSpan(start, _pos), Shown(_text.Substring(start, _pos - start)), "a number cannot be followed directly by letters; insert '*' or a space");
                 return new Token(TokenKind.Number, new TextSpan(start, _pos), "0");
             }
             var text = _text.Substring(start, _pos - start);
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsInfinity(value))
             {
-                _diagnostics.Report(DiagnosticCatalog.InvalidNumber, new TextSpan(start, _pos), text, "it is out of the range of a 64-bit float; write 'inf' for infinity");
+                _diagnostics.Report(DiagnosticCatalog.InvalidNumber, new TextSpan(start, _pos), Shown(text), "it is out of the range of a 64-bit float; write 'inf' for infinity");
                 return new Token(TokenKind.Number, new TextSpan(start, _pos), "0");
             }
             if (value == 0 && IR.Scalar.WritesNonZero(text))
             {
-                _diagnostics.Report(DiagnosticCatalog.InvalidNumber, new TextSpan(start, _pos), text, "it is below the smallest 64-bit float (about 4.9e-324) and would read as 0; write 0 if 0 is meant");
+                _diagnostics.Report(DiagnosticCatalog.InvalidNumber, new TextSpan(start, _pos), Shown(text), "it is below the smallest 64-bit float (about 4.9e-324) and would read as 0; write 0 if 0 is meant");
                 return new Token(TokenKind.Number, new TextSpan(start, _pos), "0");
             }
             return new Token(TokenKind.Number, new TextSpan(start, _pos), text);

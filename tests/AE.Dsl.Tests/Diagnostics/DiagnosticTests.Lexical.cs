@@ -160,6 +160,16 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, number + ";", fixedNumber + ";"));
         }
 
+        /// <summary>A literal of 100,000 digits once made a message of 100,000 characters: the message quotes its ends, the span covers it all.</summary>
+        [Fact]
+        public void AE0003_a_long_literal_is_quoted_by_its_ends()
+        {
+            string number = "0." + new string('0', 100_000) + "1";
+            var d = AssertOnly(Law("a' = a * " + number + ";"), "AE0003", number + ";");
+            Assert.StartsWith("Invalid number '0.000000000000000000…000000000001': it is below the smallest 64-bit float", d.Message, StringComparison.Ordinal);
+            Assert.Equal(number.Length, d.Span.Length);
+        }
+
         // ------------------------------------------------------------------ AE0004 syntax error
 
         /// <summary>
