@@ -153,7 +153,7 @@ namespace AE.Cli
                 throw new CliException("unknown param '" + lrParam + "' for the members' spread; " + LawOptions.ParamsOf(law.Name, paramNames));
             var memberRates = new double[k];
             double baseRate = spreads ? BaseRate(law, lrParam) : double.NaN;
-            for (int j = 0; j < k; j++) memberRates[j] = spreads ? baseRate * Math.Pow(10, spread * ((double)j / (k - 1) - 0.5)) : double.NaN;
+            for (int j = 0; j < k; j++) memberRates[j] = spreads ? DecimalScale.Times10(baseRate, spread * ((double)j / (k - 1) - 0.5)) : double.NaN;
             var spec = new SwarmSpec(Name, law.Source, taskSource, swarm, spreads ? lrParam : null, memberRates);
             var options = spec.MemberOptions(law);
             for (int j = 0; j < k; j++)
@@ -358,7 +358,7 @@ namespace AE.Cli
                 + " (" + (s.Rounds * s.RoundTotal).ToString(CultureInfo.InvariantCulture) + " in all, " + s.EqualShare * s.Rounds + " per member on average); "
                 + (seeds == 1 ? "seed 0" : "seeds 0.." + (seeds - 1).ToString(CultureInfo.InvariantCulture))
                 + (spread is null ? "" : "; members " + spread) + (law.Settings.Count > 0 ? "; settings " + string.Join(", ", law.Settings.Select(x => x.Name + "=" + x.Text)) : ""));
-            stdout.WriteLine("swarm: temperature " + G(s.Temperature) + ", kappa " + G(s.Kappa) + ", at least " + s.RoundMinimum + " steps per member and round"
+            stdout.WriteLine("swarm: temperature " + G(s.Temperature) + ", kappa " + G(s.Kappa) + ", at least " + Plural.Count(s.RoundMinimum, "step") + " per member and round"
                 + (s.Dither > 0 ? ", dither " + G(s.Dither) : "") + "; pbt: the worst " + PbtShare(s) + " copy the best and multiply each coefficient by "
                 + G(s.PbtFactor) + " or its inverse");
             stdout.WriteLine();

@@ -100,12 +100,15 @@ namespace AE.Cli
             },
         };
 
-        /// <summary>The grid: <paramref name="points"/> rates log-spaced from lrMax·10^−decades to lrMax.</summary>
+        /// <summary>
+        /// The grid: <paramref name="points"/> rates log-spaced from lrMax·10^−decades to lrMax, the last lrMax itself and
+        /// each whole number of decades below it lrMax's digits shifted (<see cref="DecimalScale.Times10"/>): 4.5, not
+        /// 4.500000000000001, which a law bounded at 4.5 refuses.
+        /// </summary>
         public static double[] Grid(double decades, int points, double lrMax)
         {
-            double top = Math.Log10(lrMax);
             if (points == 1) return new[] { lrMax };
-            return Enumerable.Range(0, points).Select(i => Math.Pow(10, top - decades * (points - 1 - i) / (points - 1))).ToArray();
+            return Enumerable.Range(0, points).Select(i => DecimalScale.Times10(lrMax, -decades * (points - 1 - i) / (points - 1))).ToArray();
         }
 
         /// <summary>The command line of <c>ae sweep</c>, its values checked.</summary>

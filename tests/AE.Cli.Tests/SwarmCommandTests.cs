@@ -123,9 +123,27 @@ namespace AE.Cli.Tests
                 Assert.Equal(0.5, doc.RootElement.GetProperty("k_p").GetDouble());
                 return doc.RootElement.GetProperty("init_alpha").GetDouble();
             }).ToList();
-            // spread 2 decades around 0.1: 0.01, 0.1, 1; SQLite's json_extract reads the same
-            Assert.Equal(new[] { 0.01, 0.1, 1.0 }, rates.Select(v => Math.Round(v, 12)));
+            // spread 2 decades around 0.1: 0.01, 0.1, 1 exactly (the decimal point of 0.1 shifted); SQLite's json_extract reads the same
+            Assert.Equal(new[] { 0.01, 0.1, 1.0 }, rates);
             Assert.Equal(rates, Experiments.Rows(db, "SELECT json_extract(settings, '$.init_alpha') FROM runs ORDER BY id").Select(x => Convert.ToDouble(x[0], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        /// <summary>
+        /// 0.07 · 10 as a product of doubles is 0.7000000000000001: the top member of a spread around 0.07 was refused by a law
+        /// whose alpha_max is 0.7 ("must lie in its bounds [1e-06, 0.7]", member 4 "init_alpha = 0.7").
+        /// </summary>
+        [Fact]
+        public void A_member_at_a_whole_number_of_decades_from_the_centre_is_the_centre_s_digits_shifted()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "swarm", Repo.Root + "/laws/ae_sgdm_phase.ae", "--task", "quadratic", "--k", "5", "--rounds", "2", "--steps", "20", "--seeds", "1",
+                "--set", "alpha_max=0.7,init_alpha=0.07", "--spread", "2", "--db", "s.db", "--no-progress");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            var rates = Experiments.Rows(Path.Combine(dir.Path, "s.db"), "SELECT json_extract(settings, '$.init_alpha') FROM runs ORDER BY id")
+                .Select(x => Convert.ToDouble(x[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(0.007, rates[0]);
+            Assert.Equal(0.07, rates[2]);
+            Assert.Equal(0.7, rates[4]);
         }
 
         [Fact]

@@ -19,6 +19,24 @@ namespace AE.Cli.Tests
             Assert.Equal(10, grid[^1], 12);
             Assert.Equal(Math.Sqrt(10) * 1e-5, grid[1], 15);
             Assert.Equal(new[] { 1e-3, 1e-2, 1e-1 }, SweepCommand.Grid(2, 3, 0.1).Select(v => Math.Round(v, 12)));
+            // Whole decades below --lr-max are its digits shifted, exactly (as a literal of them reads); the top is --lr-max.
+            Assert.Equal(new[] { 0.003, 0.03, 0.3 }, SweepCommand.Grid(2, 3, 0.3));
+            Assert.Equal(4.5, SweepCommand.Grid(0.2, 6, 4.5)[^1]);
+        }
+
+        /// <summary>
+        /// The top of the grid was 10^log10(4.5) = 4.500000000000001, so a law whose alpha_max is 4.5 refused the rate the
+        /// sweep was asked to end at, and the cell read "not run".
+        /// </summary>
+        [Fact]
+        public void The_top_rate_is_the_largest_rate_asked_and_a_law_bounded_there_runs_it()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "sweep", Repo.Root + "/laws/ae_sgdm_phase.ae", "--tasks", "quadratic", "--set", "alpha_max=4.5", "--lr-max", "4.5",
+                "--lr-decades", "0.2", "--points", "6", "--seeds", "1", "--steps", "20", "--baselines", "none", "--db", "s.db", "--no-progress");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.DoesNotContain("not run", r.Stdout + r.Stderr, StringComparison.Ordinal);
+            Assert.Contains(r.StdoutLines, l => l.Contains("| 0/6 ", StringComparison.Ordinal) || l.Contains("/6 ", StringComparison.Ordinal));
         }
 
         [Fact]
