@@ -75,7 +75,7 @@ namespace AE.Cli
             var runs = Read(options.Database, store.Runs);
             var batches = Read(options.Database, store.Batches);
             var reportable = runs.Where(r => r.StepsStored && r.StepsTaken > 0).ToList();
-            KeepOthersFiles(options.OutDir, reportable.Select(r => PlotFile(r.Id)), context);
+            var earlier = KeepOthersFiles(options.OutDir, reportable.Select(r => PlotFile(r.Id)), context);
             OutputFiles.CreateFolder(options.OutDir);
 
             var plots = new Dictionary<long, ReportPlot>();
@@ -84,7 +84,7 @@ namespace AE.Cli
             {
                 foreach (var run in reportable)
                 {
-                    if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots.Count, context);
+                    if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots, context);
                     var steps = Read(options.Database, () => store.Steps(run.Id, RunFigure.PlottedSignals.Where(run.SignalNames.Contains).ToList()));
                     if (steps.Loss.Length == 0) continue;
                     var figure = RunFigure.Of(ReportPage.RunTitle(run), steps.Loss, run.OptimumLoss, name => steps.Signals.TryGetValue(name, out var v) ? v : null,
@@ -94,14 +94,15 @@ namespace AE.Cli
                     plots.Add(run.Id, new ReportPlot(file, FigureRenderer.Width, FigureRenderer.Height(figure)));
                 }
 
-                if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots.Count, context);
+                if (context.Cancellation.IsCancellationRequested) return Interrupted(options, plots, context);
                 byte[] html = new UTF8Encoding(false).GetBytes(ReportPage.Html(Experiment.Display(options.Database, context.CurrentDirectory), runs, batches, plots));
                 OutputFiles.WriteBytes(page, html);
+                RemoveStalePlots(options.OutDir, earlier, plots.Values.Select(p => p.FileName));
             }
             catch (CliException ex) when (plots.Count > 0)
             {
                 // The plots so far would read as another program's files to the next report into this folder: mark it as ours.
-                TryMarkUnfinished(options, plots.Count, context, ex.Message);
+                TryMarkUnfinished(options, plots, context, ex.Message);
                 throw;
             }
             context.Stdout.WriteLine("wrote " + Experiment.Display(page, context.CurrentDirectory) + ": " + Plural.Count(runs.Count, "run")
@@ -114,28 +115,50 @@ namespace AE.Cli
         /// was none, a page saying the report was interrupted marks the folder as the report's, so that the same command
         /// again finishes it (the plots alone would read as another program's files).
         /// </summary>
-        private static int Interrupted(ReportOptions options, int plotted, CliContext context)
+        private static int Interrupted(ReportOptions options, IReadOnlyDictionary<long, ReportPlot> plots, CliContext context)
         {
-            MarkUnfinished(options, plotted, context, why: null);
-            context.Stderr.WriteLine("ae: interrupted; the page was not written (" + Plural.Count(plotted, "plot") + " written in "
-                + Experiment.Display(options.OutDir, context.CurrentDirectory) + "; the same command again writes it)");
+            bool earlier = MarkUnfinished(options, plots, context, why: null);
+            context.Stderr.WriteLine("ae: interrupted; the page was not written (" + Plural.Count(plots.Count, "plot") + " written in "
+                + Experiment.Display(options.OutDir, context.CurrentDirectory)
+                + (earlier ? ", beside the earlier page" : ", and a page that says so") + "; the same command again writes it)");
             return ExitCodes.Interrupted;
         }
 
-        /// <summary>A page saying the report stopped (Ctrl-C, or the error <paramref name="why"/>), where the folder has no page yet.</summary>
-        private static void MarkUnfinished(ReportOptions options, int plotted, CliContext context, string? why)
+        /// <summary>
+        /// Marks the plots written so far as the report's, for the next report into the folder (<see cref="KeepOthersFiles"/>):
+        /// where there is no page yet, a page saying the report stopped (Ctrl-C, or the error <paramref name="why"/>) that
+        /// lists them; where an earlier report's page is, it stays as it was, with their names added at its end in a
+        /// comment. Returns whether there was an earlier page.
+        /// </summary>
+        private static bool MarkUnfinished(ReportOptions options, IReadOnlyDictionary<long, ReportPlot> plots, CliContext context, string? why)
         {
             string page = Path.Combine(options.OutDir, PageFile);
+            var files = plots.Values.Select(p => p.FileName).ToList();
             if (!File.Exists(page))
-                OutputFiles.WriteBytes(page, new UTF8Encoding(false).GetBytes(ReportPage.Unfinished(Experiment.Display(options.Database, context.CurrentDirectory), plotted, why)));
+            {
+                OutputFiles.WriteBytes(page, new UTF8Encoding(false).GetBytes(ReportPage.Unfinished(Experiment.Display(options.Database, context.CurrentDirectory), files, why)));
+                return false;
+            }
+            if (files.Count > 0 && IsReportPage(page))
+            {
+                try
+                {
+                    File.AppendAllText(page, ReportPage.PlotsComment(files), new UTF8Encoding(false));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw new CliException("cannot write '" + page + "': " + ex.Message, ex);
+                }
+            }
+            return true;
         }
 
         /// <summary>The mark after a failure, which it must not replace: where even the mark cannot be written, the failure is what is said.</summary>
-        private static void TryMarkUnfinished(ReportOptions options, int plotted, CliContext context, string why)
+        private static void TryMarkUnfinished(ReportOptions options, IReadOnlyDictionary<long, ReportPlot> plots, CliContext context, string why)
         {
             try
             {
-                MarkUnfinished(options, plotted, context, why);
+                MarkUnfinished(options, plots, context, why);
             }
             catch (CliException)
             {
@@ -146,17 +169,54 @@ namespace AE.Cli
         private static string PlotFile(long id) => "run-" + id.ToString(CultureInfo.InvariantCulture) + ".png";
 
         /// <summary>
-        /// Refuses a folder that holds files the report would replace and that an earlier report did not write: a page of
-        /// its own there (one that carries <see cref="ReportPage.GeneratorMark"/>) makes the folder the report's, and it is
-        /// rewritten whole; otherwise an existing <c>index.html</c> or plot is someone else's, such as <c>ae run --out</c>'s
-        /// <c>run-1.png</c> of another database.
+        /// Refuses a folder that holds files the report would replace and that an earlier report did not write. A page of
+        /// its own there (one that carries <see cref="ReportPage.GeneratorMark"/>) is replaced, with the plots it names (its
+        /// figures, or the list of an interrupted report); any other existing plot is someone else's, such as
+        /// <c>ae run --out</c>'s <c>run-2.png</c> written into the folder after a report, as is an <c>index.html</c> of another program.
         /// </summary>
-        private static void KeepOthersFiles(string dir, IEnumerable<string> plots, CliContext context)
+        /// <returns>the plots the earlier page names (empty where there is none)</returns>
+        private static IReadOnlySet<string> KeepOthersFiles(string dir, IEnumerable<string> plots, CliContext context)
         {
             string page = Path.Combine(dir, PageFile);
-            if (File.Exists(page) && IsReportPage(page)) return;
-            if (OutputFiles.FirstExisting(dir, new[] { PageFile }.Concat(plots), context) is string taken)
+            var ours = File.Exists(page) && IsReportPage(page) ? PlotsNamedIn(page) : null;
+            var candidates = ours is null ? new[] { PageFile }.Concat(plots) : plots.Where(p => !ours.Contains(p));
+            if (OutputFiles.FirstExisting(dir, candidates, context) is string taken)
                 throw new CliException("'" + taken + "' was not written by ae report, which would replace it; choose another --out folder");
+            return ours ?? new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        /// <summary>
+        /// The plots of the earlier page that the new one does not show (runs no longer in the store, or no longer plotted):
+        /// the new page replaces the old with its plots, as the README says. Only files the earlier page named are touched.
+        /// </summary>
+        private static void RemoveStalePlots(string dir, IReadOnlySet<string> earlier, IEnumerable<string> written)
+        {
+            var now = written.ToHashSet(StringComparer.Ordinal);
+            foreach (var stale in earlier.Where(p => !now.Contains(p)))
+            {
+                try
+                {
+                    File.Delete(Path.Combine(dir, stale));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // A stale plot that cannot be removed is left: the page no longer shows it.
+                }
+            }
+        }
+
+        /// <summary>The plot files an earlier report's page names (<c>run-N.png</c>: its figures and its comments).</summary>
+        private static HashSet<string> PlotsNamedIn(string page)
+        {
+            try
+            {
+                return System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(page), @"\brun-[0-9]+\.png\b")
+                    .Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException("cannot read '" + page + "': " + ex.Message, ex);
+            }
         }
 
         /// <summary>Whether the file at <paramref name="path"/> is a page an earlier report wrote (its head carries the mark).</summary>

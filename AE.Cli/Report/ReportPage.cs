@@ -98,11 +98,19 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 
         /// <summary>The page an interrupted report leaves where there was none: it marks the folder as the report's.</summary>
         /// <param name="why">what stopped it: null for Ctrl-C, else the error's line</param>
-        public static string Unfinished(string database, int plotted, string? why = null)
+        /// <param name="plots">the plot files it wrote, which the page lists so that the next report knows them for its own</param>
+        public static string Unfinished(string database, IReadOnlyList<string> plots, string? why = null)
             => "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n" + GeneratorMark + "\n<title>AE runs: " + E(System.IO.Path.GetFileName(database))
                + (why is null ? " (interrupted)" : " (failed)") + "</title>\n</head>\n<body>\n<p>The report of <code>" + E(database) + "</code> "
-               + (why is null ? "was interrupted" : "failed (" + E(why) + ")") + " after " + Count(plotted, "plot")
-               + "; run <code>ae report</code> again to write it.</p>\n</body>\n</html>\n";
+               + (why is null ? "was interrupted" : "failed (" + E(why) + ")") + " after " + Count(plots.Count, "plot")
+               + "; run <code>ae report</code> again to write it.</p>\n</body>\n</html>\n" + PlotsComment(plots);
+
+        /// <summary>The names of plots a report wrote, as a comment at the end of its page (what <c>ae report</c> reads back to know its own files).</summary>
+        public static string PlotsComment(IEnumerable<string> plots)
+        {
+            var names = plots.ToList();
+            return names.Count == 0 ? "" : "<!-- ae report also wrote: " + string.Join(" ", names) + " -->\n";
+        }
 
         /// <summary>A run as its plot's title and caption name it.</summary>
         public static string RunTitle(StoredRun run)

@@ -251,6 +251,39 @@ namespace AE.Cli.Tests
         }
 
         /// <summary>
+        /// A folder with an earlier report's page is the report's only for the plots that page names: <c>ae run --out</c>'s
+        /// plot written there since was replaced without a word. A later report replaces the page and its plots: those of
+        /// runs it no longer shows are removed, the files of others kept.
+        /// </summary>
+        [Fact]
+        public void A_plot_written_into_a_report_folder_by_another_command_is_kept_and_stale_plots_go()
+        {
+            using var dir = new TempDirectory();
+            MakeStore(dir);
+            var first = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
+            Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
+            var run = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "10", "--seed", "5", "--db", "runs.db", "--out", "rep");
+            Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
+            byte[] plot = File.ReadAllBytes(Path.Combine(dir.Path, "rep", "run-11.png"));
+            var refused = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Equal(new[] { "ae: error: 'rep/run-11.png' was not written by ae report, which would replace it; choose another --out folder" }, refused.StderrLines);
+            Assert.Equal(plot, File.ReadAllBytes(Path.Combine(dir.Path, "rep", "run-11.png")));
+
+            // a store with one plotted run: run-2.png of the earlier page goes, notes.txt stays
+            File.Copy(Path.Combine(dir.Path, "runs.db"), Path.Combine(dir.Path, "one.db"));
+            Sql(Path.Combine(dir.Path, "one.db"), "DELETE FROM steps WHERE run_id <> 1;");
+            dir.Write("other/notes.txt", "mine\n");
+            Assert.Equal(0, Cli.Run(dir.Path, "report", "runs.db", "--out", "other").ExitCode);
+            Assert.True(File.Exists(Path.Combine(dir.Path, "other", "run-2.png")));
+            var fewer = Cli.Run(dir.Path, "report", "one.db", "--out", "other");
+            Assert.True(fewer.ExitCode == 0, fewer.Stdout + fewer.Stderr);
+            Assert.True(File.Exists(Path.Combine(dir.Path, "other", "run-1.png")));
+            Assert.False(File.Exists(Path.Combine(dir.Path, "other", "run-2.png")));
+            Assert.Equal("mine\n", File.ReadAllText(Path.Combine(dir.Path, "other", "notes.txt")));
+        }
+
+        /// <summary>
         /// Ctrl-C writes no report page and exits 130; the page it leaves says so and marks the folder as the report's, so that
         /// the same command again finishes it (the plots alone were taken for another program's files and refused).
         /// </summary>
@@ -263,11 +296,10 @@ namespace AE.Cli.Tests
             cts.Cancel();
             var r = Experiments.Run(dir.Path, cts.Token, null, "report", "runs.db", "--out", "rep");
             Assert.Equal(130, r.ExitCode);
-            Assert.Equal(new[] { "ae: interrupted; the page was not written (0 plots written in rep; the same command again writes it)" }, r.StderrLines);
+            Assert.Equal(new[] { "ae: interrupted; the page was not written (0 plots written in rep, and a page that says so; the same command again writes it)" }, r.StderrLines);
             string page = File.ReadAllText(Path.Combine(dir.Path, "rep", "index.html"));
             Assert.Contains("was interrupted after 0 plots", page, StringComparison.Ordinal);
             Assert.DoesNotContain("<table>", page, StringComparison.Ordinal);
-            File.WriteAllBytes(Path.Combine(dir.Path, "rep", "run-1.png"), new byte[] { 1 });   // a plot the interrupted report had written
             var again = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
             Assert.True(again.ExitCode == 0, again.Stdout + again.Stderr);
             Assert.Equal(new[] { "wrote rep/index.html: 10 runs, 2 plotted" }, again.StdoutLines);
