@@ -44,7 +44,29 @@ namespace AE.Cli.Report
         }
 
         /// <summary>Opens <paramref name="path"/>; a missing file, a file that is not SQLite or a database without the run store's tables and schema version is a <see cref="CliException"/>.</summary>
-        public static StoredRuns Open(string path)
+        public static StoredRuns Open(string path) => Open(path, recovered: false);
+
+        /// <summary>Opens the store for writing once, so that SQLite rolls back the journal a killed writer left.</summary>
+        private static void RollBackUnfinishedWrite(string path)
+        {
+            var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = LockWaitSeconds };
+            try
+            {
+                using var connection = new SqliteConnection(builder.ToString());
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT count(*) FROM sqlite_master;";
+                command.ExecuteScalar();
+            }
+            catch (SqliteException ex)
+            {
+                if (ex.SqliteErrorCode == 5) throw Locked(path, ex);
+                throw new CliException("'" + path + "' holds the unfinished write of a process that ended (its " + Path.GetFileName(path)
+                    + "-journal), and it could not be rolled back here (" + ex.Message.Replace('\n', ' ') + "); an ae command that writes to it, run where the file can be written, rolls it back", ex);
+            }
+        }
+
+        private static StoredRuns Open(string path, bool recovered)
         {
             if (Directory.Exists(path)) throw new CliException("'" + path + "' is a folder; name the run store's file in it, such as " + Path.Combine(path, "ae-runs.db"));
             if (!File.Exists(path)) throw new CliException("no database '" + path + "'");
@@ -79,6 +101,13 @@ namespace AE.Cli.Report
                 // SQLITE_NOTADB (26): say it in words, not as SQLite's error number.
                 // SQLITE_BUSY (5): another process holds the store locked past the wait; that says nothing against the file.
                 if (ex.SqliteErrorCode == 5) throw Locked(path, ex);
+                // SQLITE_READONLY (8) beside a journal: a writer was killed mid-write (a hot journal), and only a connection that
+                // may write can roll it back. That restores the store as it was before the unfinished write, as any writer would.
+                if (ex.SqliteErrorCode == 8 && File.Exists(path + "-journal") && !recovered)
+                {
+                    RollBackUnfinishedWrite(path);
+                    return Open(path, recovered: true);
+                }
                 throw new CliException("'" + path + "' is not a run store: " + (ex.SqliteErrorCode == 26 ? "not an SQLite database" : ex.Message.Replace('\n', ' ')), ex);
             }
             catch

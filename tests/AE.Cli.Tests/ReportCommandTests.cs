@@ -251,6 +251,37 @@ namespace AE.Cli.Tests
         }
 
         /// <summary>
+        /// A store whose writer was killed mid-write holds a hot journal, which only a connection that may write can roll
+        /// back: the report called it "not a run store: SQLite Error 8: attempt to write a readonly database". It rolls it
+        /// back (the store as it was before the unfinished write) and reports. The killed writer is made here by copying
+        /// the files of a write in progress whose changes spilled into the database file.
+        /// </summary>
+        [Fact]
+        public void A_store_a_killed_writer_left_is_rolled_back_and_reported()
+        {
+            using var dir = new TempDirectory();
+            string db = MakeStore(dir), copy = Path.Combine(dir.Path, "killed.db");
+            using (var connection = new SqliteConnection("Data Source=" + db + ";Pooling=False"))
+            {
+                connection.Open();
+                using var transaction = connection.BeginTransaction();
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = "PRAGMA cache_size = 1; UPDATE runs SET final_loss = 12345; DELETE FROM steps;";
+                command.ExecuteNonQuery();
+                Assert.True(File.Exists(db + "-journal"));
+                File.Copy(db, copy);
+                File.Copy(db + "-journal", copy + "-journal");
+                transaction.Rollback();
+            }
+            var r = Cli.Run(dir.Path, "report", "killed.db", "--out", "rep");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Equal(new[] { "wrote rep/index.html: 10 runs, 2 plotted" }, r.StdoutLines);
+            Assert.False(File.Exists(copy + "-journal"));
+            Assert.DoesNotContain("12345", File.ReadAllText(Path.Combine(dir.Path, "rep", "index.html")), StringComparison.Ordinal);
+        }
+
+        /// <summary>
         /// A folder with an earlier report's page is the report's only for the plots that page names: <c>ae run --out</c>'s
         /// plot written there since was replaced without a word. A later report replaces the page and its plots: those of
         /// runs it no longer shows are removed, the files of others kept.
