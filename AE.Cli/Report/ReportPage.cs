@@ -89,7 +89,7 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
         /// <summary>What the page says over a batch's table that is not the whole batch (null for a whole one, or one the store has no record of).</summary>
         private static string? BatchNote(StoredBatch? batch, int stored) => batch?.State switch
         {
-            BatchState.Storing => "Incomplete: " + Int(stored) + " of the batch's " + Count(batch.Runs, "run") + " are stored; the command storing them has not "
+            BatchState.Storing => "Incomplete: " + Int(stored) + " of the batch's " + Count(batch.Runs, "run") + (stored == 1 ? " is" : " are") + " stored; the command storing them has not "
                 + "recorded the last (it was killed, the database failed, or it is storing them still).",
             BatchState.Interrupted => "Interrupted by Ctrl-C: runs it cut short have the status interrupted, and runs it kept from starting are not stored.",
             BatchState.Stopped => "The cluster was lost: the runs that had finished are stored, the others are not.",
