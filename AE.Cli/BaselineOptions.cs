@@ -27,14 +27,12 @@ namespace AE.Cli
             if (names.Distinct(StringComparer.Ordinal).Count() != names.Count) throw CliException.BadUsage("--baselines names a baseline twice", command);
             var changes = names.ToDictionary(n => n, _ => new Dictionary<string, double>(StringComparer.Ordinal), StringComparer.Ordinal);
 
-            string? previous = null;
-            foreach (var item in Experiment.Items(sets, "--baseline-set", command))
+            foreach (var (item, previous) in Experiment.ItemsAfter(sets, "--baseline-set", command))
             {
                 int dot = item.IndexOf('.', StringComparison.Ordinal);
                 int eq = item.IndexOf('=', StringComparison.Ordinal);
                 if (dot <= 0 || eq <= dot + 1 || eq == item.Length - 1)
                     throw CliException.BadUsage("invalid --baseline-set '" + item + "'; expected NAME.KEY=VALUE, such as adam.lr=0.01" + Experiment.DecimalCommaHint(previous, item), command);
-                previous = item;
                 string name = item.Substring(0, dot), key = item.Substring(dot + 1, eq - dot - 1), text = item.Substring(eq + 1);
                 if (!valid.Contains(name, StringComparer.Ordinal))
                     throw new CliException("unknown baseline '" + name + "' in --baseline-set; valid baselines: " + string.Join(", ", valid));

@@ -38,16 +38,33 @@ namespace AE.Cli
         public static List<ParamSetting> ParseSettings(IEnumerable<string> values, string command)
         {
             var settings = new List<ParamSetting>();
-            string? previous = null;
-            foreach (var item in Items(values, "--set", command))
+            foreach (var (item, previous) in ItemsAfter(values, "--set", command))
             {
                 int eq = item.IndexOf('=', StringComparison.Ordinal);
                 if (eq <= 0 || eq == item.Length - 1)
                     throw CliException.BadUsage("invalid --set '" + item + "'; expected NAME=VALUE, such as k_p=1.2" + DecimalCommaHint(previous, item), command);
-                previous = item;
                 settings.Add(new ParamSetting(item.Substring(0, eq).Trim(), item.Substring(eq + 1).Trim()));
             }
             return settings;
+        }
+
+        /// <summary>
+        /// <see cref="Items"/>, each with the item before it in the same argument (null for an argument's first): only a comma
+        /// typed inside one argument can have split a number.
+        /// </summary>
+        public static List<(string Item, string? Previous)> ItemsAfter(IEnumerable<string> values, string option, string command)
+        {
+            var items = new List<(string, string?)>();
+            foreach (var value in values)
+            {
+                string? previous = null;
+                foreach (var item in Items(new[] { value }, option, command))
+                {
+                    items.Add((item, previous));
+                    previous = item;
+                }
+            }
+            return items;
         }
 
         /// <summary>

@@ -98,7 +98,8 @@ namespace AE.Cli
                 "difference plus the difference's own estimated error: its truncation error",
                 "(from the same difference at 2h, at most 1e-4 relative) and its rounding",
                 "(64 ulps of the loss over h, 4 times that one-sided). One that disagrees is",
-                "measured again at h/10, h/100, h/1000 (and on to 1e-5 |p| for a small p),",
+                "measured again at h/10, h/100, h/1000 (and on to 1e-5 |p| for a small p, at",
+                "most 12 steps in all),",
                 "where it must also be accurate to 1e-4 by its own estimate.",
                 "",
                 "Exit codes: 0 every value agrees; 1 some value does not; 2 bad input (a bad",
@@ -297,7 +298,7 @@ namespace AE.Cli
         /// </summary>
         private static string Verdict(ParamMetaGradient p) =>
             (p.Agrees ? "ok"
-            : !p.Checked ? NotChecked
+            : !p.Checked ? (double.IsFinite(p.Value) ? NotChecked : NotCheckedInfinite)
             : !NotFinite(p) ? "DIFFERS (tolerance " + G(p.Tolerance) + ")"
             : "NOT FINITE")
             + (p.Difference is "forward" or "backward" ? " (" + p.Difference + " difference: the law refuses the other side)" : "");
@@ -306,16 +307,18 @@ namespace AE.Cli
 
         private const string NotChecked = "not checked (the law takes no other value of it at these settings)";
 
+        private const string NotCheckedInfinite = "not checked (infinite: it has no neighbours to difference)";
+
         /// <summary>The verdict's line after PASS or FAIL: what agreed, differed, was not finite or could not be checked.</summary>
         private static string VerdictLine(MetaGradientReport report, string rule)
         {
-            int all = report.Params.Count, unchecked_ = report.Params.Count(p => !p.Checked);
-            string skipped = unchecked_ == 0 ? ""
-                : "; " + unchecked_ + " not checked: the law takes no other value of " + (unchecked_ == 1 ? "it" : "them") + " at these settings";
+            int all = report.Params.Count, notChecked = report.Params.Count(p => !p.Checked);
+            string skipped = notChecked == 0 ? ""
+                : "; " + notChecked + " not checked: infinite, or the law takes no other value of " + (notChecked == 1 ? "it" : "them") + " at these settings";
             if (report.Pass)
-                return unchecked_ == 0 ? $"all {all} meta-gradients agree with their finite differences {rule}"
-                    : $"{all - unchecked_} of {all} meta-gradients agree with their finite differences {rule}{skipped}";
-            if (unchecked_ == all) return "no meta-gradient could be checked: the law takes no other value of its real params at these settings";
+                return notChecked == 0 ? $"all {all} meta-gradients agree with their finite differences {rule}"
+                    : $"{all - notChecked} of {all} meta-gradients agree with their finite differences {rule}{skipped}";
+            if (notChecked == all) return "no meta-gradient could be checked: the law takes no other value of its real params at these settings";
             var failing = report.Params.Where(p => p.Checked && !p.Agrees).ToList();
             int notFinite = failing.Count(NotFinite), differ = failing.Count - notFinite;
             var parts = new List<string>();

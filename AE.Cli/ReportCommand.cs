@@ -205,13 +205,20 @@ namespace AE.Cli
             }
         }
 
-        /// <summary>The plot files an earlier report's page names (<c>run-N.png</c>: its figures and its comments).</summary>
+        /// <summary>
+        /// The plot files an earlier report's page names: its figures' <c>img src</c> and the list an interrupted report left
+        /// (<see cref="ReportPage.PlotsComment"/>). Only those: a database path or a setting on the page may read like a plot's name.
+        /// </summary>
         private static HashSet<string> PlotsNamedIn(string page)
         {
             try
             {
-                return System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(page), @"\brun-[0-9]+\.png\b")
-                    .Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+                string text = File.ReadAllText(page);
+                var names = System.Text.RegularExpressions.Regex.Matches(text, "<img src=\"(run-[0-9]+\\.png)\"").Select(m => m.Groups[1].Value);
+                foreach (System.Text.RegularExpressions.Match list in System.Text.RegularExpressions.Regex.Matches(text, "<!-- " + ReportPage.PlotsCommentLead + "([^>]*) -->"))
+                    names = names.Concat(list.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                        .Where(n => System.Text.RegularExpressions.Regex.IsMatch(n, "^run-[0-9]+\\.png$")));
+                return names.ToHashSet(StringComparer.Ordinal);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

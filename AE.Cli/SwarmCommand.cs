@@ -153,7 +153,7 @@ namespace AE.Cli
                 throw new CliException("unknown param '" + lrParam + "' for the members' spread; " + LawOptions.ParamsOf(law.Name, paramNames));
             var memberRates = new double[k];
             double baseRate = spreads ? BaseRate(law, lrParam) : double.NaN;
-            for (int j = 0; j < k; j++) memberRates[j] = spreads ? DecimalScale.Times10(baseRate, spread * ((double)j / (k - 1) - 0.5)) : double.NaN;
+            for (int j = 0; j < k; j++) memberRates[j] = spreads ? DecimalScale.Times10(baseRate, spread * (2 * j - (k - 1)) / (2.0 * (k - 1))) : double.NaN;   // exact where whole
             var spec = new SwarmSpec(Name, law.Source, taskSource, swarm, spreads ? lrParam : null, memberRates);
             var options = spec.MemberOptions(law);
             for (int j = 0; j < k; j++)

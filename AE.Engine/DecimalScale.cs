@@ -13,7 +13,8 @@ namespace AE.Engine
         /// </summary>
         public static double Times10(double x, double exponent)
         {
-            if (exponent != Math.Floor(exponent) || Math.Abs(exponent) > 600 || !double.IsFinite(x) || x == 0)
+            // A subnormal's shortest digits are few (5e-324): shifted into the normal range they would be far from the product.
+            if (exponent != Math.Floor(exponent) || Math.Abs(exponent) > 600 || !double.IsNormal(x))
                 return x * Math.Pow(10, exponent);
             string digits = x.ToString("R", CultureInfo.InvariantCulture);
             int e = (int)exponent, at = digits.IndexOfAny(new[] { 'E', 'e' });

@@ -1074,9 +1074,9 @@ first construct the backend does not support. So far:
   `concat`, `logsumexp` in a lagged law or of a vector that updates a filter, a filter update needed by
   two passes over the vectors, more than 64 rules that can be switched off (the law's switches are the
   bits of one 64-bit word), more than 10,000 definitions and updates (the step is one C# method with a
-  local of each, and C# allows 65,534 locals in a method), a signal's neutral value that reads a
-  filter, draws `noise()` or reduces a vector, where the rule that defines the signal can be switched
-  off (the interpreter runs it; define the value in a rule, or make that rule `fixed`);
+  local of each, and C# allows 65,534 locals in a method), a signal's neutral value that reduces a
+  vector, where the rule that defines the signal can be switched off (the interpreter runs it; define
+  the value in a rule, or make that rule `fixed`);
 - cells: a filter under a condition (inside `when`, a branch of a scalar `?:`, the right side of `&&`
   or `||`: the language updates it only when reached, the cell backend every step), `noise()` (a
   cell takes its draws as inputs), states that are not real, a lagged cell; and, from the source generator

@@ -105,11 +105,14 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
                + (why is null ? "was interrupted" : "failed (" + E(why) + ")") + " after " + Count(plots.Count, "plot")
                + "; run <code>ae report</code> again to write it.</p>\n</body>\n</html>\n" + PlotsComment(plots);
 
+        /// <summary>How the comment that lists an unfinished report's plots begins.</summary>
+        public const string PlotsCommentLead = "ae report also wrote: ";
+
         /// <summary>The names of plots a report wrote, as a comment at the end of its page (what <c>ae report</c> reads back to know its own files).</summary>
         public static string PlotsComment(IEnumerable<string> plots)
         {
             var names = plots.ToList();
-            return names.Count == 0 ? "" : "<!-- ae report also wrote: " + string.Join(" ", names) + " -->\n";
+            return names.Count == 0 ? "" : "<!-- " + PlotsCommentLead + string.Join(" ", names) + " -->\n";
         }
 
         /// <summary>A run as its plot's title and caption name it.</summary>

@@ -22,7 +22,8 @@ namespace AE.Cli.Report
 
     /// <summary>
     /// A run store (the SQLite database <c>ae run</c>, <c>ablate</c>, <c>sweep</c>, <c>swarm</c> and <c>train</c>
-    /// write, <see cref="RunStore"/>) opened read-only: nothing is created or changed, not even a missing file.
+    /// write, <see cref="RunStore"/>) opened read-only: nothing is created, not even a missing file, and nothing changed but the
+    /// rollback of the journal a killed writer left (<see cref="RollBackUnfinishedWrite"/>), which the next writer would make.
     /// </summary>
     internal sealed class StoredRuns : IDisposable
     {

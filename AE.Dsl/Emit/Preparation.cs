@@ -63,23 +63,9 @@ namespace AE.Dsl.Emit
         /// </summary>
         public const int MaxStatements = 10_000;
 
-        /// <summary>
-        /// What in a signal's neutral value the backends cannot emit there, in words, or null: a filter or a draw (whose
-        /// state the step keeps only for rules' statements) and a reduction over a vector (read outside a pass over the vectors).
-        /// </summary>
-        private static string? NeutralConstruct(IrExpr neutral)
-        {
-            foreach (var e in IrFacts.Descendants(neutral))
-            {
-                if (e is IrFilter f) return "reads the filter " + f.Kind.ToString().ToLowerInvariant();
-                if (e is IrNoise) return "draws noise()";
-                if (e is IrCall c && c.Type.IsScalar && c.Args.Any(a => !a.Type.IsScalar)) return "reduces a vector (" + c.Function + ")";
-            }
-            return null;
-        }
-
-        private static bool Defines(IEnumerable<IrStmt> body, string name) =>
-            body.Any(s => s is IrDefine d && d.Name == name || s is IrWhen w && (Defines(w.Then, name) || Defines(w.Else, name)));
+        /// <summary>The first reduction over a vector in a signal's neutral value (the backends read vectors only inside their passes), or null.</summary>
+        private static string? NeutralReduction(IrExpr neutral) =>
+            IrFacts.Descendants(neutral).OfType<IrCall>().FirstOrDefault(c => c.Type.IsScalar && c.Args.Any(a => !a.Type.IsScalar))?.Function;
 
         private static int CountStatements(IEnumerable<IrStmt> body) =>
             body.Sum(s => s is IrWhen w ? CountStatements(w.Then) + CountStatements(w.Else) : 1);
@@ -96,9 +82,9 @@ namespace AE.Dsl.Emit
             int switches = unit.Rules.Count(r => r.Ablatable);
             if (switches > MaxSwitchableRules)
                 throw new EmitNotSupportedException($"{what} '{unit.Name}' has {switches} rules that can be switched off; {backend} switches at most {MaxSwitchableRules} (one bit each of a 64-bit mask): merge rules, or make the variants with 'without'");
-            foreach (var s in unit.Signals)
-                if (s.Neutral is { } neutral && unit.Rules.Any(r => r.Ablatable && Defines(r.Body, s.Name)) && NeutralConstruct(neutral) is string construct)
-                    throw new EmitNotSupportedException($"the neutral value of signal '{s.Name}' (its value while the rule that defines it is off) {construct}; {backend} emits neutral values without filters, noise() or reductions so far: define it in a rule instead, or make that rule fixed", s.Origin);
+            foreach (var s in IrFacts.SignalsWithSwitchableNeutrals(unit))
+                if (NeutralReduction(s.Neutral!) is string function)
+                    throw new EmitNotSupportedException($"the neutral value of signal '{s.Name}' (its value while the rule that defines it is off) reduces a vector ({function}); {backend} emits neutral values without reductions so far: define it in a rule instead, or make that rule fixed", s.Origin);
             int statements = unit.Rules.Sum(r => CountStatements(r.Body));
             if (statements > MaxStatements)
                 throw new EmitNotSupportedException($"{what} '{unit.Name}' has {statements.ToString(CultureInfo.InvariantCulture)} definitions and updates; {backend} makes a local of each in one method (C# allows 65,534) and takes at most {MaxStatements.ToString(CultureInfo.InvariantCulture)}: compute more of them as vectors");

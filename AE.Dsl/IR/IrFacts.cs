@@ -119,7 +119,20 @@ namespace AE.Dsl.IR
 
         /// <summary>Whether any statement of the unit's rules calls noise().</summary>
         public static bool Draws(IrUnit unit) =>
-            unit.Rules.SelectMany(r => r.Body).SelectMany(AllExpressions).Any(e => !DrawsNothing(e));
+            unit.Rules.SelectMany(r => r.Body).SelectMany(AllExpressions).Concat(SwitchableNeutrals(unit)).Any(e => !DrawsNothing(e));
+
+        /// <summary>
+        /// The neutral values a step may evaluate: those of signals that a rule that can be switched off defines (while it
+        /// is off, the signal is its neutral). A fixed rule's signal never reads its neutral.
+        /// </summary>
+        public static IEnumerable<IrExpr> SwitchableNeutrals(IrUnit unit) => SignalsWithSwitchableNeutrals(unit).Select(s => s.Neutral!);
+
+        /// <summary>The signals of <see cref="SwitchableNeutrals"/>.</summary>
+        public static IEnumerable<IrSignal> SignalsWithSwitchableNeutrals(IrUnit unit) =>
+            unit.Signals.Where(s => s.Neutral is not null && unit.Rules.Any(r => r.Ablatable && Defines(r.Body, s.Name)));
+
+        private static bool Defines(IEnumerable<IrStmt> body, string name) =>
+            body.Any(s => s is IrDefine d && d.Name == name || s is IrWhen w && (Defines(w.Then, name) || Defines(w.Else, name)));
 
         /// <summary>Draws no noise anywhere inside.</summary>
         public static bool DrawsNothing(IrExpr e) => e is not IrNoise && Children(e).All(DrawsNothing);

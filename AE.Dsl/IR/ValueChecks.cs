@@ -84,7 +84,9 @@ namespace AE.Dsl.IR
             foreach (var p in unit.Params)
             {
                 if (p.Range is not { } r || !p.Type.IsScalar || p.Type.Scalar == ScalarType.Bool) continue;
-                if (!Holds(r, One(r.Lo), One(r.Hi), param(p.Name)[0])) return false;
+                double v = param(p.Name)[0];
+                if (p.Type.Scalar == ScalarType.Int) v = Math.Truncate(v);   // as the constructor reads an int param before its range
+                if (!Holds(r, One(r.Lo), One(r.Hi), v)) return false;
             }
             foreach (var check in Of(unit))
             {
@@ -92,7 +94,7 @@ namespace AE.Dsl.IR
                 {
                     case Bounds b:
                         double lo = One(b.Range.Lo), hi = One(b.Range.Hi);
-                        if (b.NeedsFiniteEnds && (Infinite(lo) || Infinite(hi))) return false;
+                        if (b.NeedsFiniteEnds && (NotFinite(lo) || NotFinite(hi))) return false;
                         if (b.BoundReads.Count > 0 && IsEmpty(b.Range, lo, hi)) return false;
                         if (b.ChecksInit && !Holds(b.Range, lo, hi, One(b.State.Init!))) return false;
                         break;
@@ -108,7 +110,7 @@ namespace AE.Dsl.IR
             return true;
         }
 
-        private static bool Infinite(double v) => double.IsNaN(v) || double.IsInfinity(v);
+        private static bool NotFinite(double v) => double.IsNaN(v) || double.IsInfinity(v);
 
         /// <summary>
         /// When a check reads only dims, the first run-time dim they are (or are derived from): the size the law cannot run at.

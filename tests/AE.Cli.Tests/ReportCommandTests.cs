@@ -315,6 +315,36 @@ namespace AE.Cli.Tests
         }
 
         /// <summary>
+        /// A report that fails part way into a folder with an earlier report's page keeps that page and adds the plots it
+        /// wrote to it (a comment at its end), so the next report knows them for its own; a page's other text that reads
+        /// like a plot's name (the database's path) does not make a user's file the report's.
+        /// </summary>
+        [Fact]
+        public void A_report_that_fails_beside_an_earlier_page_adds_its_plots_to_it_and_only_named_plots_are_ours()
+        {
+            using var dir = new TempDirectory();
+            string db = MakeStore(dir);
+            File.Copy(db, Path.Combine(dir.Path, "two.db"));
+            Sql(Path.Combine(dir.Path, "two.db"), "DELETE FROM steps WHERE run_id = 1;");
+            File.Copy(db, Path.Combine(dir.Path, "bad.db"));
+            Sql(Path.Combine(dir.Path, "bad.db"), "UPDATE steps SET signals = 'notjson' WHERE run_id = 2;");
+            Assert.Equal(0, Cli.Run(dir.Path, "report", "two.db", "--out", "rep").ExitCode);   // its page shows run-2.png only
+            var failed = Cli.Run(dir.Path, "report", "bad.db", "--out", "rep");                 // writes run-1.png, then fails at run 2
+            Assert.Equal(2, failed.ExitCode);
+            string page = File.ReadAllText(Path.Combine(dir.Path, "rep", "index.html"));
+            Assert.EndsWith("<!-- ae report also wrote: run-1.png -->\n", page, StringComparison.Ordinal);
+            var again = Cli.Run(dir.Path, "report", "runs.db", "--out", "rep");
+            Assert.True(again.ExitCode == 0, again.Stdout + again.Stderr);
+
+            // a store named like a plot: its name is on the page, and a user's run-3.png beside it stays theirs
+            File.Copy(db, Path.Combine(dir.Path, "run-3.png.db"));
+            Assert.Equal(0, Cli.Run(dir.Path, "report", "run-3.png.db", "--out", "named").ExitCode);
+            dir.Write("named/run-3.png", "mine");
+            Assert.Equal(0, Cli.Run(dir.Path, "report", "run-3.png.db", "--out", "named").ExitCode);
+            Assert.Equal("mine", File.ReadAllText(Path.Combine(dir.Path, "named", "run-3.png")));
+        }
+
+        /// <summary>
         /// Ctrl-C writes no report page and exits 130; the page it leaves says so and marks the folder as the report's, so that
         /// the same command again finishes it (the plots alone were taken for another program's files and refused).
         /// </summary>

@@ -334,7 +334,8 @@ namespace AE.Dsl.Emit
         {
             var computed = new HashSet<ScheduleItem>(_plan.Passes.SelectMany(p => p.Elements));
             var expressions = _plan.Items.Where(i => i is not ElementItem || computed.Contains(i)).SelectMany(i => IrFacts.OwnExpressions(i.Stmt))
-                .Concat(_plan.Reductions.SelectMany(r => r.Call.Args));
+                .Concat(_plan.Reductions.SelectMany(r => r.Call.Args))
+                .Concat(IrFacts.SwitchableNeutrals(_unit));   // a signal's neutral, while its rule is off, may read a filter of its own
             return new HashSet<string>(expressions.SelectMany(IrFacts.Descendants).OfType<IrFilter>().Select(f => f.Slot), StringComparer.Ordinal);
         }
 

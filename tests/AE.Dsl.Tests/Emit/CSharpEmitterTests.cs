@@ -150,6 +150,42 @@ namespace AE.Dsl.Tests
             }
         }
 
+        /// <summary>
+        /// A signal's neutral value (its value while its rule is off) that reads a filter or draws noise, in a law that has
+        /// neither elsewhere: its filter's slot and the seed were declared in the population only, and the law's C# did not
+        /// compile. Now the law steps as the interpreter, bit for bit, with the rule off, on, and switched mid-run.
+        /// </summary>
+        [Theory]
+        [InlineData("ema(0.9, loss)")]
+        [InlineData("noise()")]
+        [InlineData("loss > 1 ? lp(0.5, loss) : prev(loss, 2)")]
+        public void A_neutral_that_reads_a_filter_or_draws_noise_steps_as_the_interpreter(string neutral)
+        {
+            var file = new SourceFile("nv.ae", "law NV {\n  dim n;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  signal d = " + neutral + ";\n"
+                + "  rule D { d = 0.5; }\n  update { theta' = theta - 0.01 * grad * d; }\n}\n");
+            var result = AeCompiler.Check(file);
+            Assert.False(result.HasErrors, TestSupport.Format(result.Diagnostics));
+            var unit = result.Program!.Units[0];
+            const int n = 5;
+            var options = new CSharpEmitOptions { Namespace = "AE.Laws", Sources = new Dictionary<string, SourceFile> { [file.Path] = file }, TypeName = "NV_" + neutral.Length.ToString(CultureInfo.InvariantCulture) };
+            var law = Build(unit, options, n, new Dictionary<string, double[]>(), seed: 3);
+            var theta0 = Enumerable.Range(0, n).Select(i => 1.0 + 0.1 * i).ToArray();
+            var interp = new Interpreter(unit, new Dictionary<string, int> { ["n"] = n }, null, new Dictionary<string, double[]> { ["theta"] = theta0 }, null, seed: 3);
+            var theta = (double[])theta0.Clone();
+            for (int step = 0; step < 60; step++)
+            {
+                bool on = step < 10 || step >= 30;   // off from step 10 to 29: d is its neutral
+                law.SetRule("D", on);
+                interp.SetRule("D", on);
+                var grad = theta.Select((x, i) => x * (1 + i)).ToArray();
+                double loss = theta.Sum(x => x * x);
+                law.Step(loss, grad, theta);
+                interp.Step(new Dictionary<string, double[]> { ["loss"] = new[] { loss }, ["grad"] = grad });
+                Assert.Equal(interp.Get("theta"), theta);
+                Assert.Equal(interp.Scalar("d"), Signal(law, "d"));
+            }
+        }
+
         [Fact]
         public void A_step_allocates_nothing_in_double_or_float()
         {
