@@ -322,7 +322,8 @@ namespace AE.Cli
             var options = LawOptions.BuildOptions(law.Compiled.Type, law.Settings, law.Name);
             var value = AE.Experiments.Replay.LawSettings.ParamProperty(options.GetType(), param)?.GetValue(options);
             if (value is double d && d > 0 && double.IsFinite(d)) return d;
-            throw new CliException("the param " + param + " of " + law.Name + " is not a positive real (" + (value ?? "no default") + "); the members' rates are spread around it");
+            string shown = value switch { null => "no default", bool b => b ? "true" : "false", IFormattable f => f.ToString(null, CultureInfo.InvariantCulture), _ => value.ToString() ?? "" };
+            throw new CliException("the param " + param + " of " + law.Name + " is not a positive real (" + shown + "); the members' rates are spread around it");
         }
 
         private static double Real(CommandInput parsed, string option, double fallback, bool allowInfinity = false, string? expected = null)
@@ -358,9 +359,14 @@ namespace AE.Cli
                 + " (" + (s.Rounds * s.RoundTotal).ToString(CultureInfo.InvariantCulture) + " in all, " + s.EqualShare * s.Rounds + " per member on average); "
                 + (seeds == 1 ? "seed 0" : "seeds 0.." + (seeds - 1).ToString(CultureInfo.InvariantCulture))
                 + (spread is null ? "" : "; members " + spread) + (law.Settings.Count > 0 ? "; settings " + string.Join(", ", law.Settings.Select(x => x.Name + "=" + x.Text)) : ""));
-            stdout.WriteLine("swarm: temperature " + G(s.Temperature) + ", kappa " + G(s.Kappa) + ", at least " + Plural.Count(s.RoundMinimum, "step") + " per member and round"
-                + (s.Dither > 0 ? ", dither " + G(s.Dither) : "") + "; pbt: the worst " + PbtShare(s) + " copy the best and multiply each coefficient by "
-                + G(s.PbtFactor) + " or its inverse");
+            // Each method's settings, for the methods run (independent runs have none).
+            var settings = new List<string>();
+            if (rows.Any(r => r.Method == SwarmMethod.Swarm))
+                settings.Add("swarm: temperature " + G(s.Temperature) + ", kappa " + G(s.Kappa) + ", at least " + Plural.Count(s.RoundMinimum, "step") + " per member and round"
+                    + (s.Dither > 0 ? ", dither " + G(s.Dither) : ""));
+            if (rows.Any(r => r.Method == SwarmMethod.Pbt))
+                settings.Add("pbt: the worst " + PbtShare(s) + " copy the best and multiply each coefficient by " + G(s.PbtFactor) + " or its inverse");
+            if (settings.Count > 0) stdout.WriteLine(string.Join("; ", settings));
             stdout.WriteLine();
             var header = new[] { "method", "seeds reaching target", "steps of all members to target (mean ± 95% CI)", "best member's log10 final gap (mean ± 95% CI)", "deaths" };
             var cells = rows.Select(r => new[]

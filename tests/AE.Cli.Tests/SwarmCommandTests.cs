@@ -144,6 +144,9 @@ namespace AE.Cli.Tests
             Assert.Equal(0.007, rates[0]);
             Assert.Equal(0.07, rates[2]);
             Assert.Equal(0.7, rates[4]);
+            // the header gives the settings of the methods run: AE-Swarm's alone here, not PBT's
+            Assert.Contains(r.StdoutLines, l => l.StartsWith("swarm: temperature ", StringComparison.Ordinal) && l.Contains(" steps per member and round", StringComparison.Ordinal));
+            Assert.DoesNotContain(r.StdoutLines, l => l.Contains("pbt:", StringComparison.Ordinal));
         }
 
         [Fact]
