@@ -237,6 +237,11 @@ namespace AE.Cli
                 foreach (var flag in spec.Options.Where(o => o.Kind == OptionKind.Flag))
                     if (args.Any(a => a.StartsWith(flag.Name + "=", StringComparison.Ordinal)))
                         throw CliException.BadUsage("option '" + flag.Name + "' takes no value", spec.Name);
+                // System.CommandLine takes a flag twice silently; an option with a value twice is its error (Translate).
+                var options = args.TakeWhile(a => a != "--").ToList();
+                foreach (var flag in spec.Options.Where(o => o.Kind == OptionKind.Flag))
+                    if (options.Count(a => a == flag.Name) > 1)
+                        throw CliException.BadUsage("option '" + flag.Name + "' is given twice", spec.Name);
                 foreach (var option in spec.Options.Where(o => o.Kind != OptionKind.Flag))
                     if (result.GetResult(built.Options[option.Name]) is OptionResult given && given.Tokens.Any(t => IsOptionName(t.Value, spec)))
                         throw NeedsValue(option, spec);

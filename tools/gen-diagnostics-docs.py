@@ -118,7 +118,7 @@ Fix: close the string on the same line.
 {fix("AE0002", L("a' = a * 0.5;", head='law L "AE law with a title"'))}""")
 
 E["AE0003"] = T(r"""
-A number that cannot be read. There are three cases, each named in the message:
+A number that cannot be read. There are four cases, each named in the message:
 
 - an exponent without digits: `1e`, `2e-`;
 - letters glued to a number: `3x`, `1e5f`, `0x10`, `1_000` (the language has no implicit
@@ -126,7 +126,8 @@ A number that cannot be read. There are three cases, each named in the message:
 - a literal too large for a 64-bit float: `1e999` (write `inf` for infinity);
 - a literal too small for one, that would silently read as 0: `1e-400` (write `0` if 0 is meant).
 
-The number is read as 0 so that checking goes on.
+The number is read as 0 so that checking goes on (a check of that 0, such as a param's range or a
+dim's size, may add an error at the same place: fix the number first).
 
 {fail("AE0003", L("a' = a * 3a;"))}
 Fix: write the product.
@@ -610,7 +611,7 @@ Fix: sizes are dims.
 E["AE0024"] = T(r"""
 An expression that must be a constant reads something that changes during a run. Constant contexts
 are: dim sizes, param defaults and ranges, initial values of states and coefficients, bounds,
-neutral values of signals and accumulators, `require` conditions, and the rates of `ema` and `lp`
+neutral values of accumulators, `require` conditions, and the rates of `ema` and `lp`
 (fixed for the run, so that each filter is causal and time-invariant). They may read only
 literals, dims, params and pure functions; not inputs, states, coefficients, signals, `step`,
 filters or `noise`.
@@ -934,7 +935,9 @@ A declaration or a rule-defined value that nothing reads: a dim, param, input, n
 a signal that has only its neutral value, or a value defined in a rule. A warning; the message
 names the kind. States, coefficients and defined signals are not reported: the host reads them.
 An accumulator that rules add to is read by the host too; the first input of an optimizer-shaped law
-(the loss) is not reported either: the host gives it whether the law reads it or not.
+(the loss) is not reported either: the host gives it whether the law reads it or not. In a file with
+a lexical or syntax error (AE0001 to AE0004) it is not reported at all: what the parser skipped may
+be where the declaration is read.
 
 {fail("AE0050", L("a' = a * 0.5;", "  param k = 0.5;\n"))}
 Fix: use it, or remove it.

@@ -265,6 +265,13 @@ namespace AE.Cli.Tests
 
             Assert.Equal(ExitCodes.Usage, r.ExitCode);
             Assert.Equal("ae: error: option '--format' is given twice. Run 'ae check --help'", Assert.Single(r.StderrLines));
+
+            // a flag too (System.CommandLine takes it twice silently); after '--' it is a file's name
+            var flag = Cli.Run(Cwd, "check", "a.ae", "--warnaserror", "--warnaserror");
+            Assert.Equal(ExitCodes.Usage, flag.ExitCode);
+            Assert.Equal("ae: error: option '--warnaserror' is given twice. Run 'ae check --help'", Assert.Single(flag.StderrLines));
+            var file = Cli.Run(Cwd, "check", "--warnaserror", "--", "--warnaserror");
+            Assert.DoesNotContain("given twice", file.Stderr, StringComparison.Ordinal);
         }
     }
 }
