@@ -23,13 +23,13 @@ namespace AE.Generated
     [__System.CodeDom.Compiler.GeneratedCode("AE.Dsl", "1.0")]
     public sealed partial class TapeCopy<T> : __Cells.CellBase<T> where T : unmanaged, __System.Numerics.IFloatingPointIeee754<T>
     {
-        /// <summary>The cell's tensors and where its step keeps each value (offsets per sample in a frame of 403).</summary>
+        /// <summary>The cell's tensors and where its step keeps each value (offsets per sample in a frame of 419).</summary>
         public static readonly __Cells.CellLayout Layout = new(
-            "TapeCopy", 403,
+            "TapeCopy", 419,
             new __Cells.CellTensor[] { new("write_key.weight", new[] { 8, 13 }), new("write_key.bias", new[] { 8 }), new("read_key.weight", new[] { 8, 13 }), new("read_key.bias", new[] { 8 }), new("write_val.weight", new[] { 4, 13 }), new("write_val.bias", new[] { 4 }), new("write_gate.weight", new[] { 1, 13 }), new("write_gate.bias", new[] { 1 }), new("readout.weight", new[] { 4, 4 }), new("readout.bias", new[] { 4 }) },
             new __Cells.CellSlot[] { new("x", new[] { 4 }, 0), new("pos", new[] { 8 }, 4), new("recall", __System.Array.Empty<int>(), 12), new("target", new[] { 4 }, 13) },
             new __Cells.CellStateSlot[] { new("M", new[] { 32 }, 17, 209) },
-            new __Cells.CellSlot[] { new("y", new[] { 4 }, 385), new("bce", __System.Array.Empty<int>(), 402) },
+            new __Cells.CellSlot[] { new("y", new[] { 4 }, 385), new("bce", __System.Array.Empty<int>(), 418) },
             new[] { "bce" });
 
         private static readonly T __c0 = T.CreateTruncating(1.0);
@@ -74,14 +74,14 @@ namespace AE.Generated
             Forward10(f, step);   // update "controller, soft write, soft read, output": z = 0 * a_r
             Forward11(f, step);   // update "controller, soft write, soft read, output": r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
             Forward12(f, step);   // update "controller, soft write, soft read, output": y = readout(r)
-            Forward13(f, step);   // update "controller, soft write, soft read, output": bce = recall * mean(softplus(y) - (target * y))
+            Forward13(f, step);   // update "controller, soft write, soft read, output": bce = recall * mean((target * softplus(-y)) + ((1 - target) * softplus(y)))
         }
 
         /// <summary>The adjoint of Step: from the seeded adjoints <c>a</c> (outputs, next states) back to the leaves and the parameter gradients.</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         protected override void StepBackward(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
-            Backward0(f, a, step);   // adjoint of update "controller, soft write, soft read, output": bce = recall * mean(softplus(y) - (target * y))
+            Backward0(f, a, step);   // adjoint of update "controller, soft write, soft read, output": bce = recall * mean((target * softplus(-y)) + ((1 - target) * softplus(y)))
             Backward1(f, a, step);   // adjoint of update "controller, soft write, soft read, output": y = readout(r)
             Backward2(f, a, step);   // adjoint of update "controller, soft write, soft read, output": r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
             Backward3(f, a, step);   // adjoint of update "controller, soft write, soft read, output": z = 0 * a_r
@@ -105,11 +105,11 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // c = concat(x, pos, recall)
-#line 53 "/ae/cells/tape_copy.ae"
+#line 55 "/ae/cells/tape_copy.ae"
             Copy(f, 0 * B, 49 * B, 4 * B);
-#line 53
+#line 55
             Copy(f, 4 * B, 53 * B, 8 * B);
-#line 53
+#line 55
             Copy(f, 12 * B, 61 * B, 1 * B);
 #line default
         }
@@ -122,35 +122,35 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // a_w = softmax(write_key(c))
-#line 54 "/ae/cells/tape_copy.ae"
+#line 56 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 0, 104), Part(__theta, 104, 8), f.Slice(49 * B, 13 * B), f.Slice(62 * B, 8 * B), 8, 13, B);   // write_key.weight x + write_key.bias
-#line 54
+#line 56
             for (int b = 0; b <= B - W; b += W)
-#line 54
+#line 56
             {
-#line 54
+#line 56
                 var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
-#line 54
+#line 56
                 for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Ld(f, (62 + i) * B + b));
-#line 54
+#line 56
                 for (int i = 0; i < 8; i++) s += VExp(Ld(f, (62 + i) * B + b) - m);
-#line 54
+#line 56
                 for (int i = 0; i < 8; i++) St(f, (70 + i) * B + b, (VExp(Ld(f, (62 + i) * B + b) - m) / s));
-#line 54
+#line 56
             }
-#line 54
+#line 56
             for (int b = B / W * W; b < B; b++)
-#line 54
+#line 56
             {
-#line 54
+#line 56
                 var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
-#line 54
+#line 56
                 for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Vec(f[(62 + i) * B + b]));
-#line 54
+#line 56
                 for (int i = 0; i < 8; i++) s += VExp(Vec(f[(62 + i) * B + b]) - m);
-#line 54
+#line 56
                 for (int i = 0; i < 8; i++) f[(70 + i) * B + b] = (VExp(Vec(f[(62 + i) * B + b]) - m) / s)[0];
-#line 54
+#line 56
             }
 #line default
         }
@@ -163,35 +163,35 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // a_r = softmax(read_key(c))
-#line 55 "/ae/cells/tape_copy.ae"
+#line 57 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 112, 104), Part(__theta, 216, 8), f.Slice(49 * B, 13 * B), f.Slice(78 * B, 8 * B), 8, 13, B);   // read_key.weight x + read_key.bias
-#line 55
+#line 57
             for (int b = 0; b <= B - W; b += W)
-#line 55
+#line 57
             {
-#line 55
+#line 57
                 var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
-#line 55
+#line 57
                 for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Ld(f, (78 + i) * B + b));
-#line 55
+#line 57
                 for (int i = 0; i < 8; i++) s += VExp(Ld(f, (78 + i) * B + b) - m);
-#line 55
+#line 57
                 for (int i = 0; i < 8; i++) St(f, (86 + i) * B + b, (VExp(Ld(f, (78 + i) * B + b) - m) / s));
-#line 55
+#line 57
             }
-#line 55
+#line 57
             for (int b = B / W * W; b < B; b++)
-#line 55
+#line 57
             {
-#line 55
+#line 57
                 var m = Vec(T.NegativeInfinity); var s = Vec(T.Zero);
-#line 55
+#line 57
                 for (int i = 0; i < 8; i++) m = __System.Numerics.Vector.Max(m, Vec(f[(78 + i) * B + b]));
-#line 55
+#line 57
                 for (int i = 0; i < 8; i++) s += VExp(Vec(f[(78 + i) * B + b]) - m);
-#line 55
+#line 57
                 for (int i = 0; i < 8; i++) f[(86 + i) * B + b] = (VExp(Vec(f[(78 + i) * B + b]) - m) / s)[0];
-#line 55
+#line 57
             }
 #line default
         }
@@ -204,39 +204,39 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // g = sigmoid(sum(write_gate(c)))
-#line 56 "/ae/cells/tape_copy.ae"
+#line 58 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 280, 13), Part(__theta, 293, 1), f.Slice(49 * B, 13 * B), f.Slice(94 * B, 1 * B), 1, 13, B);   // write_gate.weight x + write_gate.bias
-#line 56
+#line 58
             for (int b = 0; b <= B - W; b += W)
-#line 56
+#line 58
             {
-#line 56
+#line 58
                 var s = Vec(T.Zero); for (int i = 0; i < 1; i++) s += Ld(f, (94 + i) * B + b); St(f, 95 * B + b, s);
-#line 56
+#line 58
             }
-#line 56
+#line 58
             for (int b = B / W * W; b < B; b++)
-#line 56
+#line 58
             {
-#line 56
+#line 58
                 var s = Vec(T.Zero); for (int i = 0; i < 1; i++) s += Vec(f[(94 + i) * B + b]); f[95 * B + b] = s[0];
-#line 56
+#line 58
             }
-#line 56
+#line 58
             for (int b = 0; b <= B - W; b += W)
-#line 56
+#line 58
             {
-#line 56
+#line 58
                 var v12 = VSigmoid(Ld(f, 95 * B + b)); St(f, 96 * B + b, v12);
-#line 56
+#line 58
             }
-#line 56
+#line 58
             for (int b = B / W * W; b < B; b++)
-#line 56
+#line 58
             {
-#line 56
+#line 58
                 var v12 = VSigmoid(Vec(f[95 * B + b])); f[96 * B + b] = v12[0];
-#line 56
+#line 58
             }
 #line default
         }
@@ -249,11 +249,11 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // d = g * tanh(write_val(c))
-#line 57 "/ae/cells/tape_copy.ae"
+#line 59 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 224, 52), Part(__theta, 276, 4), f.Slice(49 * B, 13 * B), f.Slice(97 * B, 4 * B), 4, 13, B);   // write_val.weight x + write_val.bias
-#line 57
+#line 59
             Tanh(f.Slice(97 * B, 4 * B), f.Slice(101 * B, 4 * B));
-#line 57
+#line 59
             for (int i = 0; i < 4; i++) for (int b = 0; b < B; b++) f[(105 + i) * B + b] = f[96 * B + b] * f[(101 + i) * B + b];
 #line default
         }
@@ -266,57 +266,57 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // d0 = dot(d, concat(1, 0, 0, 0))
-#line 58 "/ae/cells/tape_copy.ae"
+#line 60 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
-#line 58
+#line 60
             {
-#line 58
+#line 60
                 var v16 = Vec(__c0); St(f, 109 * B + b, v16);
-#line 58
+#line 60
                 var v17 = Vec(__c1); St(f, 110 * B + b, v17);
-#line 58
+#line 60
                 var v18 = Vec(__c1); St(f, 111 * B + b, v18);
-#line 58
+#line 60
                 var v19 = Vec(__c1); St(f, 112 * B + b, v19);
-#line 58
+#line 60
             }
-#line 58
+#line 60
             for (int b = B / W * W; b < B; b++)
-#line 58
+#line 60
             {
-#line 58
+#line 60
                 var v16 = Vec(__c0); f[109 * B + b] = v16[0];
-#line 58
+#line 60
                 var v17 = Vec(__c1); f[110 * B + b] = v17[0];
-#line 58
+#line 60
                 var v18 = Vec(__c1); f[111 * B + b] = v18[0];
-#line 58
+#line 60
                 var v19 = Vec(__c1); f[112 * B + b] = v19[0];
-#line 58
+#line 60
             }
-#line 58
+#line 60
             Copy(f, 109 * B, 113 * B, 1 * B);
-#line 58
+#line 60
             Copy(f, 110 * B, 114 * B, 1 * B);
-#line 58
+#line 60
             Copy(f, 111 * B, 115 * B, 1 * B);
-#line 58
+#line 60
             Copy(f, 112 * B, 116 * B, 1 * B);
-#line 58
+#line 60
             for (int b = 0; b <= B - W; b += W)
-#line 58
+#line 60
             {
-#line 58
+#line 60
                 var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (105 + i) * B + b) * Ld(f, (113 + i) * B + b); St(f, 117 * B + b, s);
-#line 58
+#line 60
             }
-#line 58
+#line 60
             for (int b = B / W * W; b < B; b++)
-#line 58
+#line 60
             {
-#line 58
+#line 60
                 var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(113 + i) * B + b]); f[117 * B + b] = s[0];
-#line 58
+#line 60
             }
 #line default
         }
@@ -329,57 +329,57 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // d1 = dot(d, concat(0, 1, 0, 0))
-#line 59 "/ae/cells/tape_copy.ae"
+#line 61 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
-#line 59
+#line 61
             {
-#line 59
+#line 61
                 var v22 = Vec(__c1); St(f, 118 * B + b, v22);
-#line 59
+#line 61
                 var v23 = Vec(__c0); St(f, 119 * B + b, v23);
-#line 59
+#line 61
                 var v24 = Vec(__c1); St(f, 120 * B + b, v24);
-#line 59
+#line 61
                 var v25 = Vec(__c1); St(f, 121 * B + b, v25);
-#line 59
+#line 61
             }
-#line 59
+#line 61
             for (int b = B / W * W; b < B; b++)
-#line 59
+#line 61
             {
-#line 59
+#line 61
                 var v22 = Vec(__c1); f[118 * B + b] = v22[0];
-#line 59
+#line 61
                 var v23 = Vec(__c0); f[119 * B + b] = v23[0];
-#line 59
+#line 61
                 var v24 = Vec(__c1); f[120 * B + b] = v24[0];
-#line 59
+#line 61
                 var v25 = Vec(__c1); f[121 * B + b] = v25[0];
-#line 59
+#line 61
             }
-#line 59
+#line 61
             Copy(f, 118 * B, 122 * B, 1 * B);
-#line 59
+#line 61
             Copy(f, 119 * B, 123 * B, 1 * B);
-#line 59
+#line 61
             Copy(f, 120 * B, 124 * B, 1 * B);
-#line 59
+#line 61
             Copy(f, 121 * B, 125 * B, 1 * B);
-#line 59
+#line 61
             for (int b = 0; b <= B - W; b += W)
-#line 59
+#line 61
             {
-#line 59
+#line 61
                 var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (105 + i) * B + b) * Ld(f, (122 + i) * B + b); St(f, 126 * B + b, s);
-#line 59
+#line 61
             }
-#line 59
+#line 61
             for (int b = B / W * W; b < B; b++)
-#line 59
+#line 61
             {
-#line 59
+#line 61
                 var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(122 + i) * B + b]); f[126 * B + b] = s[0];
-#line 59
+#line 61
             }
 #line default
         }
@@ -392,57 +392,57 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // d2 = dot(d, concat(0, 0, 1, 0))
-#line 60 "/ae/cells/tape_copy.ae"
+#line 62 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
-#line 60
+#line 62
             {
-#line 60
+#line 62
                 var v28 = Vec(__c1); St(f, 127 * B + b, v28);
-#line 60
+#line 62
                 var v29 = Vec(__c1); St(f, 128 * B + b, v29);
-#line 60
+#line 62
                 var v30 = Vec(__c0); St(f, 129 * B + b, v30);
-#line 60
+#line 62
                 var v31 = Vec(__c1); St(f, 130 * B + b, v31);
-#line 60
+#line 62
             }
-#line 60
+#line 62
             for (int b = B / W * W; b < B; b++)
-#line 60
+#line 62
             {
-#line 60
+#line 62
                 var v28 = Vec(__c1); f[127 * B + b] = v28[0];
-#line 60
+#line 62
                 var v29 = Vec(__c1); f[128 * B + b] = v29[0];
-#line 60
+#line 62
                 var v30 = Vec(__c0); f[129 * B + b] = v30[0];
-#line 60
+#line 62
                 var v31 = Vec(__c1); f[130 * B + b] = v31[0];
-#line 60
+#line 62
             }
-#line 60
+#line 62
             Copy(f, 127 * B, 131 * B, 1 * B);
-#line 60
+#line 62
             Copy(f, 128 * B, 132 * B, 1 * B);
-#line 60
+#line 62
             Copy(f, 129 * B, 133 * B, 1 * B);
-#line 60
+#line 62
             Copy(f, 130 * B, 134 * B, 1 * B);
-#line 60
+#line 62
             for (int b = 0; b <= B - W; b += W)
-#line 60
+#line 62
             {
-#line 60
+#line 62
                 var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (105 + i) * B + b) * Ld(f, (131 + i) * B + b); St(f, 135 * B + b, s);
-#line 60
+#line 62
             }
-#line 60
+#line 62
             for (int b = B / W * W; b < B; b++)
-#line 60
+#line 62
             {
-#line 60
+#line 62
                 var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(131 + i) * B + b]); f[135 * B + b] = s[0];
-#line 60
+#line 62
             }
 #line default
         }
@@ -455,57 +455,57 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // d3 = dot(d, concat(0, 0, 0, 1))
-#line 61 "/ae/cells/tape_copy.ae"
+#line 63 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
-#line 61
+#line 63
             {
-#line 61
+#line 63
                 var v34 = Vec(__c1); St(f, 136 * B + b, v34);
-#line 61
+#line 63
                 var v35 = Vec(__c1); St(f, 137 * B + b, v35);
-#line 61
+#line 63
                 var v36 = Vec(__c1); St(f, 138 * B + b, v36);
-#line 61
+#line 63
                 var v37 = Vec(__c0); St(f, 139 * B + b, v37);
-#line 61
+#line 63
             }
-#line 61
+#line 63
             for (int b = B / W * W; b < B; b++)
-#line 61
+#line 63
             {
-#line 61
+#line 63
                 var v34 = Vec(__c1); f[136 * B + b] = v34[0];
-#line 61
+#line 63
                 var v35 = Vec(__c1); f[137 * B + b] = v35[0];
-#line 61
+#line 63
                 var v36 = Vec(__c1); f[138 * B + b] = v36[0];
-#line 61
+#line 63
                 var v37 = Vec(__c0); f[139 * B + b] = v37[0];
-#line 61
+#line 63
             }
-#line 61
+#line 63
             Copy(f, 136 * B, 140 * B, 1 * B);
-#line 61
+#line 63
             Copy(f, 137 * B, 141 * B, 1 * B);
-#line 61
+#line 63
             Copy(f, 138 * B, 142 * B, 1 * B);
-#line 61
+#line 63
             Copy(f, 139 * B, 143 * B, 1 * B);
-#line 61
+#line 63
             for (int b = 0; b <= B - W; b += W)
-#line 61
+#line 63
             {
-#line 61
+#line 63
                 var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (105 + i) * B + b) * Ld(f, (140 + i) * B + b); St(f, 144 * B + b, s);
-#line 61
+#line 63
             }
-#line 61
+#line 63
             for (int b = B / W * W; b < B; b++)
-#line 61
+#line 63
             {
-#line 61
+#line 63
                 var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(105 + i) * B + b]) * Vec(f[(140 + i) * B + b]); f[144 * B + b] = s[0];
-#line 61
+#line 63
             }
 #line default
         }
@@ -518,37 +518,37 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3)
-#line 62 "/ae/cells/tape_copy.ae"
+#line 64 "/ae/cells/tape_copy.ae"
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(145 + i) * B + b] = f[(70 + i) * B + b] * f[117 * B + b];
-#line 62
+#line 64
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(153 + i) * B + b] = f[(70 + i) * B + b] * f[126 * B + b];
-#line 62
+#line 64
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(161 + i) * B + b] = f[(70 + i) * B + b] * f[135 * B + b];
-#line 62
+#line 64
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++) f[(169 + i) * B + b] = f[(70 + i) * B + b] * f[144 * B + b];
-#line 62
+#line 64
             Copy(f, 145 * B, 177 * B, 8 * B);
-#line 62
+#line 64
             Copy(f, 153 * B, 185 * B, 8 * B);
-#line 62
+#line 64
             Copy(f, 161 * B, 193 * B, 8 * B);
-#line 62
+#line 64
             Copy(f, 169 * B, 201 * B, 8 * B);
-#line 62
+#line 64
             for (int k = 0; k <= 32 * B - W; k += W)
-#line 62
+#line 64
             {
-#line 62
+#line 64
                 var v45 = Ld(f, 17 * B + k) + Ld(f, 177 * B + k); St(f, 209 * B + k, v45);
-#line 62
+#line 64
             }
-#line 62
+#line 64
             for (int k = 32 * B / W * W; k < 32 * B; k++)
-#line 62
+#line 64
             {
-#line 62
+#line 64
                 var v45 = Vec(f[17 * B + k]) + Vec(f[177 * B + k]); f[209 * B + k] = v45[0];
-#line 62
+#line 64
             }
 #line default
         }
@@ -561,21 +561,21 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // z = 0 * a_r
-#line 63 "/ae/cells/tape_copy.ae"
+#line 65 "/ae/cells/tape_copy.ae"
             for (int k = 0; k <= 8 * B - W; k += W)
-#line 63
+#line 65
             {
-#line 63
+#line 65
                 var v46 = Vec(__c1) * Ld(f, 86 * B + k); St(f, 241 * B + k, v46);
-#line 63
+#line 65
             }
-#line 63
+#line 65
             for (int k = 8 * B / W * W; k < 8 * B; k++)
-#line 63
+#line 65
             {
-#line 63
+#line 65
                 var v46 = Vec(__c1) * Vec(f[86 * B + k]); f[241 * B + k] = v46[0];
-#line 63
+#line 65
             }
 #line default
         }
@@ -588,109 +588,109 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
-#line 64 "/ae/cells/tape_copy.ae"
+#line 66 "/ae/cells/tape_copy.ae"
             Copy(f, 86 * B, 249 * B, 8 * B);
-#line 64
+#line 66
             Copy(f, 241 * B, 257 * B, 8 * B);
-#line 64
+#line 66
             Copy(f, 241 * B, 265 * B, 8 * B);
-#line 64
+#line 66
             Copy(f, 241 * B, 273 * B, 8 * B);
-#line 64
+#line 66
             for (int b = 0; b <= B - W; b += W)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Ld(f, (249 + i) * B + b) * Ld(f, (209 + i) * B + b); St(f, 281 * B + b, s);
-#line 64
+#line 66
             }
-#line 64
+#line 66
             for (int b = B / W * W; b < B; b++)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Vec(f[(249 + i) * B + b]) * Vec(f[(209 + i) * B + b]); f[281 * B + b] = s[0];
-#line 64
+#line 66
             }
-#line 64
+#line 66
             Copy(f, 241 * B, 282 * B, 8 * B);
-#line 64
+#line 66
             Copy(f, 86 * B, 290 * B, 8 * B);
-#line 64
+#line 66
             Copy(f, 241 * B, 298 * B, 8 * B);
-#line 64
+#line 66
             Copy(f, 241 * B, 306 * B, 8 * B);
-#line 64
+#line 66
             for (int b = 0; b <= B - W; b += W)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Ld(f, (282 + i) * B + b) * Ld(f, (209 + i) * B + b); St(f, 314 * B + b, s);
-#line 64
+#line 66
             }
-#line 64
+#line 66
             for (int b = B / W * W; b < B; b++)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Vec(f[(282 + i) * B + b]) * Vec(f[(209 + i) * B + b]); f[314 * B + b] = s[0];
-#line 64
+#line 66
             }
-#line 64
+#line 66
             Copy(f, 241 * B, 315 * B, 8 * B);
-#line 64
+#line 66
             Copy(f, 241 * B, 323 * B, 8 * B);
-#line 64
+#line 66
             Copy(f, 86 * B, 331 * B, 8 * B);
-#line 64
+#line 66
             Copy(f, 241 * B, 339 * B, 8 * B);
-#line 64
+#line 66
             for (int b = 0; b <= B - W; b += W)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Ld(f, (315 + i) * B + b) * Ld(f, (209 + i) * B + b); St(f, 347 * B + b, s);
-#line 64
+#line 66
             }
-#line 64
+#line 66
             for (int b = B / W * W; b < B; b++)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Vec(f[(315 + i) * B + b]) * Vec(f[(209 + i) * B + b]); f[347 * B + b] = s[0];
-#line 64
+#line 66
             }
-#line 64
+#line 66
             Copy(f, 241 * B, 348 * B, 8 * B);
-#line 64
+#line 66
             Copy(f, 241 * B, 356 * B, 8 * B);
-#line 64
+#line 66
             Copy(f, 241 * B, 364 * B, 8 * B);
-#line 64
+#line 66
             Copy(f, 86 * B, 372 * B, 8 * B);
-#line 64
+#line 66
             for (int b = 0; b <= B - W; b += W)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Ld(f, (348 + i) * B + b) * Ld(f, (209 + i) * B + b); St(f, 380 * B + b, s);
-#line 64
+#line 66
             }
-#line 64
+#line 66
             for (int b = B / W * W; b < B; b++)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 var s = Vec(T.Zero); for (int i = 0; i < 32; i++) s += Vec(f[(348 + i) * B + b]) * Vec(f[(209 + i) * B + b]); f[380 * B + b] = s[0];
-#line 64
+#line 66
             }
-#line 64
+#line 66
             Copy(f, 281 * B, 381 * B, 1 * B);
-#line 64
+#line 66
             Copy(f, 314 * B, 382 * B, 1 * B);
-#line 64
+#line 66
             Copy(f, 347 * B, 383 * B, 1 * B);
-#line 64
+#line 66
             Copy(f, 380 * B, 384 * B, 1 * B);
 #line default
         }
@@ -703,167 +703,203 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
             // y = readout(r)
-#line 66 "/ae/cells/tape_copy.ae"
+#line 68 "/ae/cells/tape_copy.ae"
             Linear(Part(__theta, 294, 16), Part(__theta, 310, 4), f.Slice(381 * B, 4 * B), f.Slice(385 * B, 4 * B), 4, 4, B);   // readout.weight x + readout.bias
 #line default
         }
 
-        /// <summary>Step, update "controller, soft write, soft read, output": bce = recall * mean(softplus(y) - (target * y)).</summary>
+        /// <summary>Step, update "controller, soft write, soft read, output": bce = recall * mean((target * softplus(-y)) + ((1 - target) * softplus(y))).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Forward13(__System.Span<T> f, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- update "controller, soft write, soft read, output"
-            // bce = recall * mean(softplus(y) - (target * y))
-#line 67 "/ae/cells/tape_copy.ae"
+            // bce = recall * mean((target * softplus(-y)) + ((1 - target) * softplus(y)))
+#line 69 "/ae/cells/tape_copy.ae"
             for (int k = 0; k <= 4 * B - W; k += W)
-#line 67
+#line 69
             {
-#line 67
-                var v57 = VSoftplus(Ld(f, 385 * B + k)); St(f, 389 * B + k, v57);
-#line 67
-                var v58 = Ld(f, 13 * B + k) * Ld(f, 385 * B + k); St(f, 393 * B + k, v58);
-#line 67
-                var v59 = v57 - v58; St(f, 397 * B + k, v59);
-#line 67
+#line 69
+                var v57 = -Ld(f, 385 * B + k); St(f, 389 * B + k, v57);
+#line 69
+                var v58 = VSoftplus(v57); St(f, 393 * B + k, v58);
+#line 69
+                var v59 = Ld(f, 13 * B + k) * v58; St(f, 397 * B + k, v59);
+#line 69
+                var v60 = Vec(__c0) - Ld(f, 13 * B + k); St(f, 401 * B + k, v60);
+#line 69
+                var v61 = VSoftplus(Ld(f, 385 * B + k)); St(f, 405 * B + k, v61);
+#line 69
+                var v62 = v60 * v61; St(f, 409 * B + k, v62);
+#line 69
+                var v63 = v59 + v62; St(f, 413 * B + k, v63);
+#line 69
             }
-#line 67
+#line 69
             for (int k = 4 * B / W * W; k < 4 * B; k++)
-#line 67
+#line 69
             {
-#line 67
-                var v57 = VSoftplus(Vec(f[385 * B + k])); f[389 * B + k] = v57[0];
-#line 67
-                var v58 = Vec(f[13 * B + k]) * Vec(f[385 * B + k]); f[393 * B + k] = v58[0];
-#line 67
-                var v59 = v57 - v58; f[397 * B + k] = v59[0];
-#line 67
+#line 69
+                var v57 = -Vec(f[385 * B + k]); f[389 * B + k] = v57[0];
+#line 69
+                var v58 = VSoftplus(v57); f[393 * B + k] = v58[0];
+#line 69
+                var v59 = Vec(f[13 * B + k]) * v58; f[397 * B + k] = v59[0];
+#line 69
+                var v60 = Vec(__c0) - Vec(f[13 * B + k]); f[401 * B + k] = v60[0];
+#line 69
+                var v61 = VSoftplus(Vec(f[385 * B + k])); f[405 * B + k] = v61[0];
+#line 69
+                var v62 = v60 * v61; f[409 * B + k] = v62[0];
+#line 69
+                var v63 = v59 + v62; f[413 * B + k] = v63[0];
+#line 69
             }
-#line 67
+#line 69
             for (int b = 0; b <= B - W; b += W)
-#line 67
+#line 69
             {
-#line 67
-                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (397 + i) * B + b); St(f, 401 * B + b, (s / Vec(T.CreateTruncating(4))));
-#line 67
+#line 69
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Ld(f, (413 + i) * B + b); St(f, 417 * B + b, (s / Vec(T.CreateTruncating(4))));
+#line 69
             }
-#line 67
+#line 69
             for (int b = B / W * W; b < B; b++)
-#line 67
+#line 69
             {
-#line 67
-                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(397 + i) * B + b]); f[401 * B + b] = (s / Vec(T.CreateTruncating(4)))[0];
-#line 67
+#line 69
+                var s = Vec(T.Zero); for (int i = 0; i < 4; i++) s += Vec(f[(413 + i) * B + b]); f[417 * B + b] = (s / Vec(T.CreateTruncating(4)))[0];
+#line 69
             }
-#line 67
+#line 69
             for (int b = 0; b <= B - W; b += W)
-#line 67
+#line 69
             {
-#line 67
-                var v61 = Ld(f, 12 * B + b) * Ld(f, 401 * B + b); St(f, 402 * B + b, v61);
-#line 67
+#line 69
+                var v65 = Ld(f, 12 * B + b) * Ld(f, 417 * B + b); St(f, 418 * B + b, v65);
+#line 69
             }
-#line 67
+#line 69
             for (int b = B / W * W; b < B; b++)
-#line 67
+#line 69
             {
-#line 67
-                var v61 = Vec(f[12 * B + b]) * Vec(f[401 * B + b]); f[402 * B + b] = v61[0];
-#line 67
+#line 69
+                var v65 = Vec(f[12 * B + b]) * Vec(f[417 * B + b]); f[418 * B + b] = v65[0];
+#line 69
             }
 #line default
         }
 
-        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": bce = recall * mean(softplus(y) - (target * y)).</summary>
+        /// <summary>StepBackward, adjoint of update "controller, soft write, soft read, output": bce = recall * mean((target * softplus(-y)) + ((1 - target) * softplus(y))).</summary>
         [__System.Runtime.CompilerServices.MethodImpl(__System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Backward0(__System.ReadOnlySpan<T> f, __System.Span<T> a, long step)
         {
             int B = Batch, W = __System.Numerics.Vector<T>.Count;
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
-            // bce = recall * mean(softplus(y) - (target * y))
-#line 67 "/ae/cells/tape_copy.ae"
+            // bce = recall * mean((target * softplus(-y)) + ((1 - target) * softplus(y)))
+#line 69 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
-#line 67
+#line 69
             {
-#line 67
-                var g61 = Ld(a, 402 * B + b);
-#line 67
-                AddSt(a, 12 * B + b, Share(g61, Ld(f, 401 * B + b)));
-#line 67
-                AddSt(a, 401 * B + b, Share(g61, Ld(f, 12 * B + b)));
-#line 67
+#line 69
+                var g65 = Ld(a, 418 * B + b);
+#line 69
+                AddSt(a, 12 * B + b, Share(g65, Ld(f, 417 * B + b)));
+#line 69
+                AddSt(a, 417 * B + b, Share(g65, Ld(f, 12 * B + b)));
+#line 69
             }
-#line 67
+#line 69
             for (int b = B / W * W; b < B; b++)
-#line 67
+#line 69
             {
-#line 67
-                var g61 = Vec(a[402 * B + b]);
-#line 67
-                a[12 * B + b] += (Share(g61, Vec(f[401 * B + b])))[0];
-#line 67
-                a[401 * B + b] += (Share(g61, Vec(f[12 * B + b])))[0];
-#line 67
+#line 69
+                var g65 = Vec(a[418 * B + b]);
+#line 69
+                a[12 * B + b] += (Share(g65, Vec(f[417 * B + b])))[0];
+#line 69
+                a[417 * B + b] += (Share(g65, Vec(f[12 * B + b])))[0];
+#line 69
             }
-#line 67
+#line 69
             for (int b = 0; b <= B - W; b += W)
-#line 67
+#line 69
             {
-#line 67
-                var g = Ld(a, 401 * B + b);
-#line 67
-                for (int i = 0; i < 4; i++) AddSt(a, (397 + i) * B + b, g / Vec(T.CreateTruncating(4)));
-#line 67
+#line 69
+                var g = Ld(a, 417 * B + b);
+#line 69
+                for (int i = 0; i < 4; i++) AddSt(a, (413 + i) * B + b, g / Vec(T.CreateTruncating(4)));
+#line 69
             }
-#line 67
+#line 69
             for (int b = B / W * W; b < B; b++)
-#line 67
+#line 69
             {
-#line 67
-                T g = a[401 * B + b];
-#line 67
+#line 69
+                T g = a[417 * B + b];
+#line 69
                 if (g == T.Zero) continue;
-#line 67
-                for (int i = 0; i < 4; i++) a[(397 + i) * B + b] += g / T.CreateTruncating(4);
-#line 67
+#line 69
+                for (int i = 0; i < 4; i++) a[(413 + i) * B + b] += g / T.CreateTruncating(4);
+#line 69
             }
-#line 67
+#line 69
             for (int k = 0; k <= 4 * B - W; k += W)
-#line 67
+#line 69
             {
-#line 67
-                var g59 = Ld(a, 397 * B + k);
-#line 67
-                var g57 = Ld(a, 389 * B + k) + g59;
-#line 67
-                var g58 = Ld(a, 393 * B + k) + -g59;
-#line 67
-                AddSt(a, 13 * B + k, Share(g58, Ld(f, 385 * B + k)));
-#line 67
-                AddSt(a, 385 * B + k, Share(g58, Ld(f, 13 * B + k)));
-#line 67
-                AddSt(a, 385 * B + k, ShareThrough(g57, VDSoftplus(Ld(f, 385 * B + k), Ld(f, 389 * B + k))));
-#line 67
+#line 69
+                var g63 = Ld(a, 413 * B + k);
+#line 69
+                var g59 = Ld(a, 397 * B + k) + g63;
+#line 69
+                var g62 = Ld(a, 409 * B + k) + g63;
+#line 69
+                var g60 = Ld(a, 401 * B + k) + Share(g62, Ld(f, 405 * B + k));
+#line 69
+                var g61 = Ld(a, 405 * B + k) + Share(g62, Ld(f, 401 * B + k));
+#line 69
+                AddSt(a, 385 * B + k, ShareThrough(g61, VDSoftplus(Ld(f, 385 * B + k), Ld(f, 405 * B + k))));
+#line 69
+                AddSt(a, 13 * B + k, -g60);
+#line 69
+                AddSt(a, 13 * B + k, Share(g59, Ld(f, 393 * B + k)));
+#line 69
+                var g58 = Ld(a, 393 * B + k) + Share(g59, Ld(f, 13 * B + k));
+#line 69
+                var g57 = Ld(a, 389 * B + k) + ShareThrough(g58, VDSoftplus(Ld(f, 389 * B + k), Ld(f, 393 * B + k)));
+#line 69
+                AddSt(a, 385 * B + k, -g57);
+#line 69
             }
-#line 67
+#line 69
             for (int k = 4 * B / W * W; k < 4 * B; k++)
-#line 67
+#line 69
             {
-#line 67
-                var g59 = Vec(a[397 * B + k]);
-#line 67
-                var g57 = Vec(a[389 * B + k]) + g59;
-#line 67
-                var g58 = Vec(a[393 * B + k]) + -g59;
-#line 67
-                a[13 * B + k] += (Share(g58, Vec(f[385 * B + k])))[0];
-#line 67
-                a[385 * B + k] += (Share(g58, Vec(f[13 * B + k])))[0];
-#line 67
-                a[385 * B + k] += (ShareThrough(g57, VDSoftplus(Vec(f[385 * B + k]), Vec(f[389 * B + k]))))[0];
-#line 67
+#line 69
+                var g63 = Vec(a[413 * B + k]);
+#line 69
+                var g59 = Vec(a[397 * B + k]) + g63;
+#line 69
+                var g62 = Vec(a[409 * B + k]) + g63;
+#line 69
+                var g60 = Vec(a[401 * B + k]) + Share(g62, Vec(f[405 * B + k]));
+#line 69
+                var g61 = Vec(a[405 * B + k]) + Share(g62, Vec(f[401 * B + k]));
+#line 69
+                a[385 * B + k] += (ShareThrough(g61, VDSoftplus(Vec(f[385 * B + k]), Vec(f[405 * B + k]))))[0];
+#line 69
+                a[13 * B + k] += (-g60)[0];
+#line 69
+                a[13 * B + k] += (Share(g59, Vec(f[393 * B + k])))[0];
+#line 69
+                var g58 = Vec(a[393 * B + k]) + Share(g59, Vec(f[13 * B + k]));
+#line 69
+                var g57 = Vec(a[389 * B + k]) + ShareThrough(g58, VDSoftplus(Vec(f[389 * B + k]), Vec(f[393 * B + k])));
+#line 69
+                a[385 * B + k] += (-g57)[0];
+#line 69
             }
 #line default
         }
@@ -876,7 +912,7 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // y = readout(r)
-#line 66 "/ae/cells/tape_copy.ae"
+#line 68 "/ae/cells/tape_copy.ae"
             LinearBackward(Part(__theta, 294, 16), f.Slice(381 * B, 4 * B), a.Slice(385 * B, 4 * B), a.Slice(381 * B, 4 * B), Part(__grad, 294, 16), Part(__grad, 310, 4), 4, 4, B);   // readout.weight, readout.bias
 #line default
         }
@@ -889,149 +925,149 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // r = concat(dot(concat(a_r, z, z, z), M'), dot(concat(z, a_r, z, z), M'), dot(concat(z, z, a_r, z), M'), dot(concat(z, z, z, a_r), M'))
-#line 64 "/ae/cells/tape_copy.ae"
+#line 66 "/ae/cells/tape_copy.ae"
             AddInto(a, 381 * B, 281 * B, 1 * B);
-#line 64
+#line 66
             AddInto(a, 382 * B, 314 * B, 1 * B);
-#line 64
+#line 66
             AddInto(a, 383 * B, 347 * B, 1 * B);
-#line 64
+#line 66
             AddInto(a, 384 * B, 380 * B, 1 * B);
-#line 64
+#line 66
             for (int b = 0; b <= B - W; b += W)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 var g = Ld(a, 380 * B + b);
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) AddSt(a, (348 + i) * B + b, Share(g, Ld(f, (209 + i) * B + b)));
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) AddSt(a, (209 + i) * B + b, Share(g, Ld(f, (348 + i) * B + b)));
-#line 64
+#line 66
             }
-#line 64
+#line 66
             for (int b = B / W * W; b < B; b++)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 T g = a[380 * B + b];
-#line 64
+#line 66
                 if (g == T.Zero) continue;
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) a[(348 + i) * B + b] += g * f[(209 + i) * B + b];
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) a[(209 + i) * B + b] += g * f[(348 + i) * B + b];
-#line 64
+#line 66
             }
-#line 64
+#line 66
             AddInto(a, 348 * B, 241 * B, 8 * B);
-#line 64
+#line 66
             AddInto(a, 356 * B, 241 * B, 8 * B);
-#line 64
+#line 66
             AddInto(a, 364 * B, 241 * B, 8 * B);
-#line 64
+#line 66
             AddInto(a, 372 * B, 86 * B, 8 * B);
-#line 64
+#line 66
             for (int b = 0; b <= B - W; b += W)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 var g = Ld(a, 347 * B + b);
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) AddSt(a, (315 + i) * B + b, Share(g, Ld(f, (209 + i) * B + b)));
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) AddSt(a, (209 + i) * B + b, Share(g, Ld(f, (315 + i) * B + b)));
-#line 64
+#line 66
             }
-#line 64
+#line 66
             for (int b = B / W * W; b < B; b++)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 T g = a[347 * B + b];
-#line 64
+#line 66
                 if (g == T.Zero) continue;
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) a[(315 + i) * B + b] += g * f[(209 + i) * B + b];
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) a[(209 + i) * B + b] += g * f[(315 + i) * B + b];
-#line 64
+#line 66
             }
-#line 64
+#line 66
             AddInto(a, 315 * B, 241 * B, 8 * B);
-#line 64
+#line 66
             AddInto(a, 323 * B, 241 * B, 8 * B);
-#line 64
+#line 66
             AddInto(a, 331 * B, 86 * B, 8 * B);
-#line 64
+#line 66
             AddInto(a, 339 * B, 241 * B, 8 * B);
-#line 64
+#line 66
             for (int b = 0; b <= B - W; b += W)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 var g = Ld(a, 314 * B + b);
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) AddSt(a, (282 + i) * B + b, Share(g, Ld(f, (209 + i) * B + b)));
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) AddSt(a, (209 + i) * B + b, Share(g, Ld(f, (282 + i) * B + b)));
-#line 64
+#line 66
             }
-#line 64
+#line 66
             for (int b = B / W * W; b < B; b++)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 T g = a[314 * B + b];
-#line 64
+#line 66
                 if (g == T.Zero) continue;
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) a[(282 + i) * B + b] += g * f[(209 + i) * B + b];
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) a[(209 + i) * B + b] += g * f[(282 + i) * B + b];
-#line 64
+#line 66
             }
-#line 64
+#line 66
             AddInto(a, 282 * B, 241 * B, 8 * B);
-#line 64
+#line 66
             AddInto(a, 290 * B, 86 * B, 8 * B);
-#line 64
+#line 66
             AddInto(a, 298 * B, 241 * B, 8 * B);
-#line 64
+#line 66
             AddInto(a, 306 * B, 241 * B, 8 * B);
-#line 64
+#line 66
             for (int b = 0; b <= B - W; b += W)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 var g = Ld(a, 281 * B + b);
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) AddSt(a, (249 + i) * B + b, Share(g, Ld(f, (209 + i) * B + b)));
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) AddSt(a, (209 + i) * B + b, Share(g, Ld(f, (249 + i) * B + b)));
-#line 64
+#line 66
             }
-#line 64
+#line 66
             for (int b = B / W * W; b < B; b++)
-#line 64
+#line 66
             {
-#line 64
+#line 66
                 T g = a[281 * B + b];
-#line 64
+#line 66
                 if (g == T.Zero) continue;
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) a[(249 + i) * B + b] += g * f[(209 + i) * B + b];
-#line 64
+#line 66
                 for (int i = 0; i < 32; i++) a[(209 + i) * B + b] += g * f[(249 + i) * B + b];
-#line 64
+#line 66
             }
-#line 64
+#line 66
             AddInto(a, 249 * B, 86 * B, 8 * B);
-#line 64
+#line 66
             AddInto(a, 257 * B, 241 * B, 8 * B);
-#line 64
+#line 66
             AddInto(a, 265 * B, 241 * B, 8 * B);
-#line 64
+#line 66
             AddInto(a, 273 * B, 241 * B, 8 * B);
 #line default
         }
@@ -1044,25 +1080,25 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // z = 0 * a_r
-#line 63 "/ae/cells/tape_copy.ae"
+#line 65 "/ae/cells/tape_copy.ae"
             for (int k = 0; k <= 8 * B - W; k += W)
-#line 63
+#line 65
             {
-#line 63
+#line 65
                 var g46 = Ld(a, 241 * B + k);
-#line 63
+#line 65
                 AddSt(a, 86 * B + k, Share(g46, Vec(__c1)));
-#line 63
+#line 65
             }
-#line 63
+#line 65
             for (int k = 8 * B / W * W; k < 8 * B; k++)
-#line 63
+#line 65
             {
-#line 63
+#line 65
                 var g46 = Vec(a[241 * B + k]);
-#line 63
+#line 65
                 a[86 * B + k] += (Share(g46, Vec(__c1)))[0];
-#line 63
+#line 65
             }
 #line default
         }
@@ -1075,93 +1111,93 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // M' = M + concat(a_w * d0, a_w * d1, a_w * d2, a_w * d3)
-#line 62 "/ae/cells/tape_copy.ae"
+#line 64 "/ae/cells/tape_copy.ae"
             for (int k = 0; k <= 32 * B - W; k += W)
-#line 62
+#line 64
             {
-#line 62
+#line 64
                 var g45 = Ld(a, 209 * B + k);
-#line 62
+#line 64
                 AddSt(a, 17 * B + k, g45);
-#line 62
+#line 64
                 AddSt(a, 177 * B + k, g45);
-#line 62
+#line 64
             }
-#line 62
+#line 64
             for (int k = 32 * B / W * W; k < 32 * B; k++)
-#line 62
+#line 64
             {
-#line 62
+#line 64
                 var g45 = Vec(a[209 * B + k]);
-#line 62
+#line 64
                 a[17 * B + k] += (g45)[0];
-#line 62
+#line 64
                 a[177 * B + k] += (g45)[0];
-#line 62
+#line 64
             }
-#line 62
+#line 64
             AddInto(a, 177 * B, 145 * B, 8 * B);
-#line 62
+#line 64
             AddInto(a, 185 * B, 153 * B, 8 * B);
-#line 62
+#line 64
             AddInto(a, 193 * B, 161 * B, 8 * B);
-#line 62
+#line 64
             AddInto(a, 201 * B, 169 * B, 8 * B);
-#line 62
+#line 64
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++)
-#line 62
+#line 64
             {
-#line 62
+#line 64
                 T g = a[(169 + i) * B + b];
-#line 62
+#line 64
                 if (g == T.Zero) continue;
-#line 62
+#line 64
                 a[(70 + i) * B + b] += g * f[144 * B + b];
-#line 62
+#line 64
                 a[144 * B + b] += g * f[(70 + i) * B + b];
-#line 62
+#line 64
             }
-#line 62
+#line 64
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++)
-#line 62
+#line 64
             {
-#line 62
+#line 64
                 T g = a[(161 + i) * B + b];
-#line 62
+#line 64
                 if (g == T.Zero) continue;
-#line 62
+#line 64
                 a[(70 + i) * B + b] += g * f[135 * B + b];
-#line 62
+#line 64
                 a[135 * B + b] += g * f[(70 + i) * B + b];
-#line 62
+#line 64
             }
-#line 62
+#line 64
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++)
-#line 62
+#line 64
             {
-#line 62
+#line 64
                 T g = a[(153 + i) * B + b];
-#line 62
+#line 64
                 if (g == T.Zero) continue;
-#line 62
+#line 64
                 a[(70 + i) * B + b] += g * f[126 * B + b];
-#line 62
+#line 64
                 a[126 * B + b] += g * f[(70 + i) * B + b];
-#line 62
+#line 64
             }
-#line 62
+#line 64
             for (int i = 0; i < 8; i++) for (int b = 0; b < B; b++)
-#line 62
+#line 64
             {
-#line 62
+#line 64
                 T g = a[(145 + i) * B + b];
-#line 62
+#line 64
                 if (g == T.Zero) continue;
-#line 62
+#line 64
                 a[(70 + i) * B + b] += g * f[117 * B + b];
-#line 62
+#line 64
                 a[117 * B + b] += g * f[(70 + i) * B + b];
-#line 62
+#line 64
             }
 #line default
         }
@@ -1174,39 +1210,39 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // d3 = dot(d, concat(0, 0, 0, 1))
-#line 61 "/ae/cells/tape_copy.ae"
+#line 63 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
-#line 61
+#line 63
             {
-#line 61
+#line 63
                 var g = Ld(a, 144 * B + b);
-#line 61
+#line 63
                 for (int i = 0; i < 4; i++) AddSt(a, (105 + i) * B + b, Share(g, Ld(f, (140 + i) * B + b)));
-#line 61
+#line 63
                 for (int i = 0; i < 4; i++) AddSt(a, (140 + i) * B + b, Share(g, Ld(f, (105 + i) * B + b)));
-#line 61
+#line 63
             }
-#line 61
+#line 63
             for (int b = B / W * W; b < B; b++)
-#line 61
+#line 63
             {
-#line 61
+#line 63
                 T g = a[144 * B + b];
-#line 61
+#line 63
                 if (g == T.Zero) continue;
-#line 61
+#line 63
                 for (int i = 0; i < 4; i++) a[(105 + i) * B + b] += g * f[(140 + i) * B + b];
-#line 61
+#line 63
                 for (int i = 0; i < 4; i++) a[(140 + i) * B + b] += g * f[(105 + i) * B + b];
-#line 61
+#line 63
             }
-#line 61
+#line 63
             AddInto(a, 140 * B, 136 * B, 1 * B);
-#line 61
+#line 63
             AddInto(a, 141 * B, 137 * B, 1 * B);
-#line 61
+#line 63
             AddInto(a, 142 * B, 138 * B, 1 * B);
-#line 61
+#line 63
             AddInto(a, 143 * B, 139 * B, 1 * B);
 #line default
         }
@@ -1219,39 +1255,39 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // d2 = dot(d, concat(0, 0, 1, 0))
-#line 60 "/ae/cells/tape_copy.ae"
+#line 62 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
-#line 60
+#line 62
             {
-#line 60
+#line 62
                 var g = Ld(a, 135 * B + b);
-#line 60
+#line 62
                 for (int i = 0; i < 4; i++) AddSt(a, (105 + i) * B + b, Share(g, Ld(f, (131 + i) * B + b)));
-#line 60
+#line 62
                 for (int i = 0; i < 4; i++) AddSt(a, (131 + i) * B + b, Share(g, Ld(f, (105 + i) * B + b)));
-#line 60
+#line 62
             }
-#line 60
+#line 62
             for (int b = B / W * W; b < B; b++)
-#line 60
+#line 62
             {
-#line 60
+#line 62
                 T g = a[135 * B + b];
-#line 60
+#line 62
                 if (g == T.Zero) continue;
-#line 60
+#line 62
                 for (int i = 0; i < 4; i++) a[(105 + i) * B + b] += g * f[(131 + i) * B + b];
-#line 60
+#line 62
                 for (int i = 0; i < 4; i++) a[(131 + i) * B + b] += g * f[(105 + i) * B + b];
-#line 60
+#line 62
             }
-#line 60
+#line 62
             AddInto(a, 131 * B, 127 * B, 1 * B);
-#line 60
+#line 62
             AddInto(a, 132 * B, 128 * B, 1 * B);
-#line 60
+#line 62
             AddInto(a, 133 * B, 129 * B, 1 * B);
-#line 60
+#line 62
             AddInto(a, 134 * B, 130 * B, 1 * B);
 #line default
         }
@@ -1264,39 +1300,39 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // d1 = dot(d, concat(0, 1, 0, 0))
-#line 59 "/ae/cells/tape_copy.ae"
+#line 61 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
-#line 59
+#line 61
             {
-#line 59
+#line 61
                 var g = Ld(a, 126 * B + b);
-#line 59
+#line 61
                 for (int i = 0; i < 4; i++) AddSt(a, (105 + i) * B + b, Share(g, Ld(f, (122 + i) * B + b)));
-#line 59
+#line 61
                 for (int i = 0; i < 4; i++) AddSt(a, (122 + i) * B + b, Share(g, Ld(f, (105 + i) * B + b)));
-#line 59
+#line 61
             }
-#line 59
+#line 61
             for (int b = B / W * W; b < B; b++)
-#line 59
+#line 61
             {
-#line 59
+#line 61
                 T g = a[126 * B + b];
-#line 59
+#line 61
                 if (g == T.Zero) continue;
-#line 59
+#line 61
                 for (int i = 0; i < 4; i++) a[(105 + i) * B + b] += g * f[(122 + i) * B + b];
-#line 59
+#line 61
                 for (int i = 0; i < 4; i++) a[(122 + i) * B + b] += g * f[(105 + i) * B + b];
-#line 59
+#line 61
             }
-#line 59
+#line 61
             AddInto(a, 122 * B, 118 * B, 1 * B);
-#line 59
+#line 61
             AddInto(a, 123 * B, 119 * B, 1 * B);
-#line 59
+#line 61
             AddInto(a, 124 * B, 120 * B, 1 * B);
-#line 59
+#line 61
             AddInto(a, 125 * B, 121 * B, 1 * B);
 #line default
         }
@@ -1309,39 +1345,39 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // d0 = dot(d, concat(1, 0, 0, 0))
-#line 58 "/ae/cells/tape_copy.ae"
+#line 60 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
-#line 58
+#line 60
             {
-#line 58
+#line 60
                 var g = Ld(a, 117 * B + b);
-#line 58
+#line 60
                 for (int i = 0; i < 4; i++) AddSt(a, (105 + i) * B + b, Share(g, Ld(f, (113 + i) * B + b)));
-#line 58
+#line 60
                 for (int i = 0; i < 4; i++) AddSt(a, (113 + i) * B + b, Share(g, Ld(f, (105 + i) * B + b)));
-#line 58
+#line 60
             }
-#line 58
+#line 60
             for (int b = B / W * W; b < B; b++)
-#line 58
+#line 60
             {
-#line 58
+#line 60
                 T g = a[117 * B + b];
-#line 58
+#line 60
                 if (g == T.Zero) continue;
-#line 58
+#line 60
                 for (int i = 0; i < 4; i++) a[(105 + i) * B + b] += g * f[(113 + i) * B + b];
-#line 58
+#line 60
                 for (int i = 0; i < 4; i++) a[(113 + i) * B + b] += g * f[(105 + i) * B + b];
-#line 58
+#line 60
             }
-#line 58
+#line 60
             AddInto(a, 113 * B, 109 * B, 1 * B);
-#line 58
+#line 60
             AddInto(a, 114 * B, 110 * B, 1 * B);
-#line 58
+#line 60
             AddInto(a, 115 * B, 111 * B, 1 * B);
-#line 58
+#line 60
             AddInto(a, 116 * B, 112 * B, 1 * B);
 #line default
         }
@@ -1354,41 +1390,41 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // d = g * tanh(write_val(c))
-#line 57 "/ae/cells/tape_copy.ae"
+#line 59 "/ae/cells/tape_copy.ae"
             for (int i = 0; i < 4; i++) for (int b = 0; b < B; b++)
-#line 57
+#line 59
             {
-#line 57
+#line 59
                 T g = a[(105 + i) * B + b];
-#line 57
+#line 59
                 if (g == T.Zero) continue;
-#line 57
+#line 59
                 a[96 * B + b] += g * f[(101 + i) * B + b];
-#line 57
+#line 59
                 a[(101 + i) * B + b] += g * f[96 * B + b];
-#line 57
+#line 59
             }
-#line 57
+#line 59
             for (int k = 0; k <= 4 * B - W; k += W)
-#line 57
+#line 59
             {
-#line 57
+#line 59
                 var g14 = Ld(a, 101 * B + k);
-#line 57
+#line 59
                 AddSt(a, 97 * B + k, ShareThrough(g14, VDTanh(Ld(f, 97 * B + k), Ld(f, 101 * B + k))));
-#line 57
+#line 59
             }
-#line 57
+#line 59
             for (int k = 4 * B / W * W; k < 4 * B; k++)
-#line 57
+#line 59
             {
-#line 57
+#line 59
                 var g14 = Vec(a[101 * B + k]);
-#line 57
+#line 59
                 a[97 * B + k] += (ShareThrough(g14, VDTanh(Vec(f[97 * B + k]), Vec(f[101 * B + k]))))[0];
-#line 57
+#line 59
             }
-#line 57
+#line 59
             LinearBackward(Part(__theta, 224, 52), f.Slice(49 * B, 13 * B), a.Slice(97 * B, 4 * B), a.Slice(49 * B, 13 * B), Part(__grad, 224, 52), Part(__grad, 276, 4), 4, 13, B);   // write_val.weight, write_val.bias
 #line default
         }
@@ -1401,49 +1437,49 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // g = sigmoid(sum(write_gate(c)))
-#line 56 "/ae/cells/tape_copy.ae"
+#line 58 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
-#line 56
+#line 58
             {
-#line 56
+#line 58
                 var g12 = Ld(a, 96 * B + b);
-#line 56
+#line 58
                 AddSt(a, 95 * B + b, ShareThrough(g12, VDSigmoid(Ld(f, 95 * B + b), Ld(f, 96 * B + b))));
-#line 56
+#line 58
             }
-#line 56
+#line 58
             for (int b = B / W * W; b < B; b++)
-#line 56
+#line 58
             {
-#line 56
+#line 58
                 var g12 = Vec(a[96 * B + b]);
-#line 56
+#line 58
                 a[95 * B + b] += (ShareThrough(g12, VDSigmoid(Vec(f[95 * B + b]), Vec(f[96 * B + b]))))[0];
-#line 56
+#line 58
             }
-#line 56
+#line 58
             for (int b = 0; b <= B - W; b += W)
-#line 56
+#line 58
             {
-#line 56
+#line 58
                 var g = Ld(a, 95 * B + b);
-#line 56
+#line 58
                 for (int i = 0; i < 1; i++) AddSt(a, (94 + i) * B + b, g);
-#line 56
+#line 58
             }
-#line 56
+#line 58
             for (int b = B / W * W; b < B; b++)
-#line 56
+#line 58
             {
-#line 56
+#line 58
                 T g = a[95 * B + b];
-#line 56
+#line 58
                 if (g == T.Zero) continue;
-#line 56
+#line 58
                 for (int i = 0; i < 1; i++) a[94 * B + b] += g;
-#line 56
+#line 58
             }
-#line 56
+#line 58
             LinearBackward(Part(__theta, 280, 13), f.Slice(49 * B, 13 * B), a.Slice(94 * B, 1 * B), a.Slice(49 * B, 13 * B), Part(__grad, 280, 13), Part(__grad, 293, 1), 1, 13, B);   // write_gate.weight, write_gate.bias
 #line default
         }
@@ -1456,27 +1492,27 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // a_r = softmax(read_key(c))
-#line 55 "/ae/cells/tape_copy.ae"
+#line 57 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
-#line 55
+#line 57
             {
-#line 55
+#line 57
                 var gy = Vec(T.Zero); for (int i = 0; i < 8; i++) gy += Ld(a, (86 + i) * B + b) * Ld(f, (86 + i) * B + b);
-#line 55
+#line 57
                 for (int i = 0; i < 8; i++) AddSt(a, (78 + i) * B + b, Ld(f, (86 + i) * B + b) * (Ld(a, (86 + i) * B + b) - gy));
-#line 55
+#line 57
             }
-#line 55
+#line 57
             for (int b = B / W * W; b < B; b++)
-#line 55
+#line 57
             {
-#line 55
+#line 57
                 T gy = T.Zero; for (int i = 0; i < 8; i++) gy += a[(86 + i) * B + b] * f[(86 + i) * B + b];
-#line 55
+#line 57
                 for (int i = 0; i < 8; i++) a[(78 + i) * B + b] += f[(86 + i) * B + b] * (a[(86 + i) * B + b] - gy);
-#line 55
+#line 57
             }
-#line 55
+#line 57
             LinearBackward(Part(__theta, 112, 104), f.Slice(49 * B, 13 * B), a.Slice(78 * B, 8 * B), a.Slice(49 * B, 13 * B), Part(__grad, 112, 104), Part(__grad, 216, 8), 8, 13, B);   // read_key.weight, read_key.bias
 #line default
         }
@@ -1489,27 +1525,27 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // a_w = softmax(write_key(c))
-#line 54 "/ae/cells/tape_copy.ae"
+#line 56 "/ae/cells/tape_copy.ae"
             for (int b = 0; b <= B - W; b += W)
-#line 54
+#line 56
             {
-#line 54
+#line 56
                 var gy = Vec(T.Zero); for (int i = 0; i < 8; i++) gy += Ld(a, (70 + i) * B + b) * Ld(f, (70 + i) * B + b);
-#line 54
+#line 56
                 for (int i = 0; i < 8; i++) AddSt(a, (62 + i) * B + b, Ld(f, (70 + i) * B + b) * (Ld(a, (70 + i) * B + b) - gy));
-#line 54
+#line 56
             }
-#line 54
+#line 56
             for (int b = B / W * W; b < B; b++)
-#line 54
+#line 56
             {
-#line 54
+#line 56
                 T gy = T.Zero; for (int i = 0; i < 8; i++) gy += a[(70 + i) * B + b] * f[(70 + i) * B + b];
-#line 54
+#line 56
                 for (int i = 0; i < 8; i++) a[(62 + i) * B + b] += f[(70 + i) * B + b] * (a[(70 + i) * B + b] - gy);
-#line 54
+#line 56
             }
-#line 54
+#line 56
             LinearBackward(Part(__theta, 0, 104), f.Slice(49 * B, 13 * B), a.Slice(62 * B, 8 * B), a.Slice(49 * B, 13 * B), Part(__grad, 0, 104), Part(__grad, 104, 8), 8, 13, B);   // write_key.weight, write_key.bias
 #line default
         }
@@ -1522,11 +1558,11 @@ namespace AE.Generated
             T t = T.CreateTruncating(step);
             // ---- adjoint of update "controller, soft write, soft read, output"
             // c = concat(x, pos, recall)
-#line 53 "/ae/cells/tape_copy.ae"
+#line 55 "/ae/cells/tape_copy.ae"
             AddInto(a, 49 * B, 0 * B, 4 * B);
-#line 53
+#line 55
             AddInto(a, 53 * B, 4 * B, 8 * B);
-#line 53
+#line 55
             AddInto(a, 61 * B, 12 * B, 1 * B);
 #line default
         }
