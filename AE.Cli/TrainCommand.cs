@@ -311,7 +311,7 @@ namespace AE.Cli
                     double loss = trainer.Epoch();
                     int done = trainer.EpochsDone;
                     double eta = clock.Elapsed.TotalSeconds / (done - resumedFrom) * (epochs - done);
-                    string note = string.Create(CultureInfo.InvariantCulture, $"loss {loss:G6}  eta {eta:0}s");
+                    string note = "loss " + AE.Runtime.NumberText.Of(loss, "G6") + "  eta " + eta.ToString("0", CultureInfo.InvariantCulture) + "s";
                     if (bar.Enabled) bar.Report(done, epochs, note);
                     else if (request.Progress && ((done - resumedFrom) % reportEvery == 0 || done == epochs)) context.Stderr.WriteLine("epoch " + done.ToString(CultureInfo.InvariantCulture) + "/" + epochs.ToString(CultureInfo.InvariantCulture) + "  " + note);
                     // A value that is not finite: later epochs cannot recover from it.
