@@ -485,7 +485,8 @@ namespace AE.Cli
             int trained = s.Epochs - s.ResumedFrom;
             output.WriteLine("seconds     " + s.Seconds.ToString("0.00", CultureInfo.InvariantCulture)
                 + (trained > 0 ? " (" + (s.Seconds / trained * 1000).ToString("0.0", CultureInfo.InvariantCulture) + " ms per epoch)" : " (no epoch trained: the final forward pass)"));
-            foreach (var (k, v) in s.Metrics) output.WriteLine(k.PadRight(11) + " " + F(v));
+            int width = Math.Max(11, s.Metrics.Count == 0 ? 0 : s.Metrics.Keys.Max(k => k.Length));   // persistence_test_mse is longer than the labels
+            foreach (var (k, v) in s.Metrics) output.WriteLine(k.PadRight(width) + " " + F(v));
             foreach (var f in s.Files) output.WriteLine("wrote       " + f);
         }
 

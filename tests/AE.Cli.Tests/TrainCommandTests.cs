@@ -247,6 +247,19 @@ namespace AE.Cli.Tests
             Assert.Matches(@"^ae: error: the checkpoint's run stopped at epoch \d: the loss is (nan|-?inf); resumed, it would stop there again: start again with other settings \(a lower --lr, say\)$", Assert.Single(resumed.StderrLines));
         }
 
+        /// <summary>The text summary's metrics share one column, the longest name's (persistence_test_mse pushed its value out).</summary>
+        [Fact]
+        public void The_text_summary_aligns_every_metric()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "train", Cell("ame_layer.ae"), "--task", "ame-sequence", "--time", "5", "--batch", "2", "--epochs", "1", "--db", "runs.db", "--no-progress");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            var metrics = r.StdoutLines.Where(l => l.StartsWith("persistence_test_mse ", StringComparison.Ordinal) || l.StartsWith("test_mse ", StringComparison.Ordinal)
+                || l.StartsWith("train_mse ", StringComparison.Ordinal)).ToList();
+            Assert.Equal(3, metrics.Count);
+            Assert.Single(metrics.Select(l => l.IndexOf(' ', StringComparison.Ordinal) + l.Substring(l.IndexOf(' ', StringComparison.Ordinal)).TakeWhile(c => c == ' ').Count()).Distinct());
+        }
+
         /// <summary>
         /// A batch split over threads trains and resumes bit for bit with the same count; its first loss is one thread's (the
         /// forward values are the same); a checkpoint resumed with another count is one line and nothing is overwritten.
