@@ -260,7 +260,7 @@ namespace AE.Dsl.Binding
                         if (owners.TryGetValue(type, out var first))
                         {
                             string shown = type.Replace("`1", "");
-                            bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, first + (shown == name.Text ? "" : " ('" + shown + "', " + role + ")"));
+                            bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, first + (shown == name.Text ? "" : " ('" + shown + "', " + role + ")"), "rename one of them");
                             reported.Add(name.Text);
                             break;
                         }
@@ -275,7 +275,7 @@ namespace AE.Dsl.Binding
 
         private static void ReportDuplicate(DiagnosticBag bag, NameSyntax name, DiagnosticBag firstBag, Text.TextSpan firstSpan)
         {
-            bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, "declared at " + Where.At(firstBag.File, firstSpan.Start, bag.File.Path));
+            bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, "declared at " + Where.At(firstBag.File, firstSpan.Start, bag.File.Path), "rename one of them");
         }
     }
 }

@@ -355,7 +355,7 @@ namespace AE.Dsl.Binding
             }
             if (Reserved.Contains(name))
             {
-                ctx.Bag.Report(DiagnosticCatalog.DuplicateName, a.Target.Span, name, "a built-in value (" + (name == "step" ? "the step counter" : "the constant pi") + ")");
+                ctx.Bag.Report(DiagnosticCatalog.DuplicateName, a.Target.Span, name, "a built-in value (" + (name == "step" ? "the step counter" : "the constant pi") + ")", "choose another name (a built-in cannot be renamed)");
                 _rejectedDefinitions.Add(name);
                 BindExpr(a.Value, WithPrefix(ctx, name));
                 return null;
@@ -374,7 +374,7 @@ namespace AE.Dsl.Binding
                 if (def != null)
                 {
                     var file = _groups.BagFor(def.Path)?.File ?? ctx.Bag.File;
-                    ctx.Bag.Report(DiagnosticCatalog.DuplicateName, a.Target.Span, name, "defined at " + Where.At(file, def.Span.Start, ctx.Bag.File.Path));
+                    ctx.Bag.Report(DiagnosticCatalog.DuplicateName, a.Target.Span, name, "defined at " + Where.At(file, def.Span.Start, ctx.Bag.File.Path), "rename one of them");
                 }
                 BindExpr(a.Value, WithPrefix(ctx, name));
                 return null;

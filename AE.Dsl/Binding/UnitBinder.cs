@@ -90,7 +90,7 @@ namespace AE.Dsl.Binding
             if (name.IsMissing) return null;
             if (Reserved.Contains(name.Text))
             {
-                _bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, "a built-in value");
+                _bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, "a built-in value", "choose another name (a built-in cannot be renamed)");
                 return null;
             }
             if (_symbols.TryGetValue(name.Text, out var existing))
@@ -107,7 +107,7 @@ namespace AE.Dsl.Binding
         private void ReportDuplicate(NameSyntax name, string path, TextSpan firstSpan)
         {
             var file = _groups.BagFor(path)?.File ?? _bag.File;
-            _bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, "declared at " + Where.At(file, firstSpan.Start, _bag.File.Path));
+            _bag.Report(DiagnosticCatalog.DuplicateName, name.Span, name.Text, "declared at " + Where.At(file, firstSpan.Start, _bag.File.Path), "rename one of them");
         }
 
         // ---------------------------------------------------------------- dims and params
@@ -587,7 +587,7 @@ namespace AE.Dsl.Binding
                 if (ln.IsMissing) continue;
                 if (layerNames.TryGetValue(ln.Text, out var firstLayer))
                 {
-                    _bag.Report(DiagnosticCatalog.DuplicateName, ln.Span, ln.Text, "the name of a layer of net '" + n.Name.Text + "' at " + Where.At(_bag.File, firstLayer.Span.Start, Path) + " (the two layers' weights would share a name)");
+                    _bag.Report(DiagnosticCatalog.DuplicateName, ln.Span, ln.Text, "the name of a layer of net '" + n.Name.Text + "' at " + Where.At(_bag.File, firstLayer.Span.Start, Path) + " (the two layers' weights would share a name)", "rename one of them");
                     return;
                 }
                 layerNames[ln.Text] = ln;

@@ -34,7 +34,7 @@ namespace AE.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor UnknownName =
             E("AE0010", "Unknown name", "Unknown name '{0}'{1}");
         public static readonly DiagnosticDescriptor DuplicateName =
-            E("AE0011", "Duplicate name", "'{0}' is already {1}; rename one of them");
+            E("AE0011", "Duplicate name", "'{0}' is already {1}; {2}");
         public static readonly DiagnosticDescriptor UseBeforeDefinition =
             E("AE0012", "Use before definition", "'{0}' is used before its definition at {1}; statements run in order, so move the definition above this use");
         public static readonly DiagnosticDescriptor CyclicDefinition =

@@ -107,6 +107,18 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, "  param k = 0.7;\n", ""));
         }
 
+        /// <summary>A built-in cannot be renamed: the advice is the other name, not "rename one of them".</summary>
+        [Fact]
+        public void AE0011_a_declaration_named_like_a_built_in_is_told_to_choose_another_name()
+        {
+            var bad = Law("a' = a * 0.5;", "  param pi = 3;\n");
+            var d = AssertOnly(bad, "AE0011", "pi = 3");
+            Assert.Equal("'pi' is already a built-in value; choose another name (a built-in cannot be renamed)", d.Message);
+            var defined = Law("step = a;\n    a' = a * 0.5;");
+            Assert.Equal("'step' is already a built-in value (the step counter); choose another name (a built-in cannot be renamed)",
+                TestSupport.AssertSingle(defined, "AE0011", "step = a").Message);
+        }
+
         [Fact]
         public void AE0011_declaration_reusing_a_name_of_another_kind()
         {
