@@ -75,7 +75,8 @@ namespace AE.Cli
                 "     --backend opencl, no OpenCL platform or no double-precision device; with",
                 "     --backend ilgpu, no ILGPU device of the kind AE_ILGPU_DEVICE names; a case",
                 "     that depends on noise draws (the law fails, and with another noise seed",
-                "     it leaves the tolerance no later: no replay can draw the reference's noise).",
+                "     it leaves the tolerance no later: no replay can draw the reference's noise);",
+                "     a run that does not repeat (run again with the same seed, it parts as early).",
                 "  3  The emitted C# (or OpenCL C) does not compile (a bug in ae), or another",
                 "     internal error.",
             },
@@ -136,7 +137,7 @@ namespace AE.Cli
                 lawName = law.Name;
             }
 
-            var trajectory = Record(create, 0, golden, out string device);
+            var trajectory = Record(create, RunDeparture.Seed, golden, out string device);
             lawName += device;
             ReplayReport report;
             try
@@ -148,22 +149,17 @@ namespace AE.Cli
                 throw new CliException(golden.FileName + " and " + target.Name + " do not fit: " + ex.Message, ex);
             }
 
-            if (report.FirstFailure is ColumnDeviation failure)
-            {
-                // A law that draws noise cannot follow a reference made with noise on: say that, not which columns drifted.
-                var other = Record(create, OtherNoiseSeed, golden, out _);
-                if (NoiseDependence.Find(golden, trajectory, other) is NoiseDependence dependence && dependence.Step <= failure.FirstFailureStep)
-                    throw new CliException(golden.FileName + " cannot be replayed with " + target.Name + ": " + dependence.Explain(failure.FirstFailureStep));
-            }
+            // A law that draws noise cannot follow a reference made with noise on, and a run that does not repeat follows nothing:
+            // say that, not which columns drifted.
+            if (report.FirstFailure is ColumnDeviation failure
+                && RunDeparture.WhyNotTheLaw(golden, trajectory, failure.FirstFailureStep, seed => Record(create, seed, golden, out _)) is string why)
+                throw new CliException(golden.FileName + " cannot be replayed with " + target.Name + ": " + why);
 
             var summary = new ReplaySummary(golden, lawName, file.DisplayPath, report);
             if (options.Format == OutputFormat.Json) ReplayOutput.WriteJson(summary, context.Stdout);
             else ReplayOutput.WriteText(summary, context.Stdout);
             return report.Within ? ExitCodes.Success : ExitCodes.Errors;
         }
-
-        /// <summary>The noise seed of the second run that tells a failure of the law from a case made with noise on.</summary>
-        private const ulong OtherNoiseSeed = 0x9E3779B97F4A7C15;
 
         /// <summary>The law made with noise seed <paramref name="seed"/> run over the case.</summary>
         /// <param name="device">what a device law ran on, as its name's suffix (" [OpenCL: ...]"); empty for the C# law</param>
