@@ -43,16 +43,11 @@ namespace AE.Kernels
             else value = Broadcast(Eval(p.Default), Length(p.Type));
             _resolving.Remove(name);
             if (p.Type.IsScalar && p.Type.Scalar == ScalarType.Int) value[0] = Math.Truncate(value[0]);
-            if (p.Range != null && p.Type.IsScalar && p.Type.Scalar != ScalarType.Bool)
+            if (!ValueChecks.ParamHolds(p, value[0], Eval))
             {
-                double lo = Eval(p.Range.Lo)[0], hi = Eval(p.Range.Hi)[0], v = value[0];
-                bool ok = (p.Range.LoOpen ? v > lo : v >= lo) && (p.Range.HiOpen ? v < hi : v <= hi);
-                if (!ok)
-                {
-                    // The C# constructor's exception and words: the range with its ends evaluated, as it writes them.
-                    string interval = ParamOutOfRangeException.Interval(lo, hi, p.Range.LoOpen, p.Range.HiOpen);
-                    throw new ParamOutOfRangeException(p.Name, interval, v, $"param '{p.Name}' must lie in {interval}");
-                }
+                // The C# constructor's exception and words: the range with its ends evaluated, as it writes them.
+                string interval = ParamOutOfRangeException.Interval(Eval(p.Range!.Lo)[0], Eval(p.Range.Hi)[0], p.Range.LoOpen, p.Range.HiOpen);
+                throw new ParamOutOfRangeException(p.Name, interval, value[0], $"param '{p.Name}' must lie in {interval}");
             }
             _params[name] = value;
             return value;

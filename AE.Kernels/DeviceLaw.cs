@@ -114,37 +114,9 @@ namespace AE.Kernels
         /// </summary>
         public static void CheckValues(IrUnit unit, ConstantEvaluator evaluator)
         {
-            foreach (var check in ValueChecks.Of(unit))
-            {
-                switch (check)
-                {
-                    case ValueChecks.Bounds b: CheckBounds(unit, b, evaluator); break;
-                    case ValueChecks.FilterRate f:
-                        double rate = evaluator.Eval(f.Rate)[0];
-                        if (!(rate >= 0 && rate < 1))
-                            throw Refusal(unit, evaluator, f.Reads, "[0, 1)", rate, ValueChecks.FilterRateMessage(f.Text) + "[0, 1)");
-                        break;
-                    case ValueChecks.Require r:
-                        if (evaluator.Eval(r.Condition.Condition)[0] == 0)
-                            throw Refusal(unit, evaluator, r.Reads, "true", double.NaN, ValueChecks.RequireMessage(r));
-                        break;
-                }
-            }
-        }
-
-        private static void CheckBounds(IrUnit unit, ValueChecks.Bounds check, ConstantEvaluator evaluator)
-        {
-            var (s, b) = (check.State, check.Range);
-            double lo = evaluator.Eval(b.Lo)[0], hi = evaluator.Eval(b.Hi)[0];
-            string interval = ParamOutOfRangeException.Interval(lo, hi, b.LoOpen, b.HiOpen);
-            if (check.NeedsFiniteEnds && (!double.IsFinite(lo) || !double.IsFinite(hi)))
-                throw Refusal(unit, evaluator, check.BoundReads, interval, double.IsFinite(lo) ? hi : lo, ValueChecks.InfiniteBoundsMessage(s.Name) + interval);
-            if (check.BoundReads.Count > 0 && ValueChecks.IsEmpty(b, lo, hi))
-                throw Refusal(unit, evaluator, check.BoundReads, interval, lo, ValueChecks.EmptyBoundsMessage(s.Name) + interval);
-            if (!check.ChecksInit) return;
-            double value = evaluator.Eval(s.Init!)[0];
-            if (!ValueChecks.Holds(b, lo, hi, value))
-                throw Refusal(unit, evaluator, check.InitAndBoundReads, interval, value, ValueChecks.InitialValueMessage(s.Name) + interval);
+            if (ValueChecks.FirstFailure(unit, evaluator.Eval) is not { } failure) return;
+            string interval = failure.HasInterval ? ParamOutOfRangeException.Interval(failure.Lo, failure.Hi, failure.LoOpen, failure.HiOpen) : "true";
+            throw Refusal(unit, evaluator, failure.Reads, interval, failure.Value, failure.HasInterval ? failure.Message + interval : failure.Message);
         }
 
         /// <summary>

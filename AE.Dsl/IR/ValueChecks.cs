@@ -72,7 +72,7 @@ namespace AE.Dsl.IR
         /// <summary>
         /// Whether a law's constructor takes the values that <paramref name="eval"/> gives constant expressions and
         /// <paramref name="param"/> gives params (an interpreter's): every scalar param within its declared range, then
-        /// every check of <see cref="Of"/>.
+        /// no <see cref="FirstFailure"/>.
         /// What a host that must not step outside the law's settings asks (a finite difference's neighbouring points, say).
         /// </summary>
         public static bool Accepts(IrUnit unit, Func<IrExpr, double[]> eval, Func<string, double[]> param)
@@ -80,34 +80,84 @@ namespace AE.Dsl.IR
             if (unit is null) throw new ArgumentNullException(nameof(unit));
             if (eval is null) throw new ArgumentNullException(nameof(eval));
             if (param is null) throw new ArgumentNullException(nameof(param));
-            double One(IrExpr e) => eval(e)[0];
             foreach (var p in unit.Params)
             {
-                if (p.Range is not { } r || !p.Type.IsScalar || p.Type.Scalar == ScalarType.Bool) continue;
+                if (p.Range is null || !p.Type.IsScalar) continue;
                 double v = param(p.Name)[0];
-                if (p.Type.Scalar == ScalarType.Int) v = Math.Truncate(v);   // as the constructor reads an int param before its range
-                if (!Holds(r, One(r.Lo), One(r.Hi), v)) return false;
+                if (p.Type.IsScalar && p.Type.Scalar == ScalarType.Int) v = Math.Truncate(v);   // as the constructor reads an int param before its range
+                if (!ParamHolds(p, v, eval)) return false;
             }
+            return FirstFailure(unit, eval) is null;
+        }
+
+        /// <summary>Whether a scalar param's value lies in its declared range (a param without one, or not a number, always does).</summary>
+        public static bool ParamHolds(IrParam p, double value, Func<IrExpr, double[]> eval)
+        {
+            if (p.Range is not { } r || !p.Type.IsScalar || p.Type.Scalar == ScalarType.Bool) return true;
+            return Holds(r, eval(r.Lo)[0], eval(r.Hi)[0], value);
+        }
+
+        /// <summary>What a check of <see cref="Of"/> found wrong.</summary>
+        public enum FailureKind
+        {
+            /// <summary>A coefficient's bound is not finite (A4).</summary>
+            InfiniteBounds,
+            /// <summary>A state's bounds hold no value.</summary>
+            EmptyBounds,
+            /// <summary>A state's initial value lies outside its bounds.</summary>
+            InitialValue,
+            /// <summary>A filter's rate lies outside [0, 1).</summary>
+            FilterRate,
+            /// <summary>A require does not hold.</summary>
+            Require,
+        }
+
+        /// <summary>
+        /// A check that the values given break: the names the refusal gives, the interval the value had to lie in (none for a
+        /// require), the value that broke it and the message's words before the interval.
+        /// </summary>
+        public sealed record Failure(Check Check, FailureKind Kind, EqArray<string> Reads, double Lo, double Hi, bool LoOpen, bool HiOpen, double Value, string Message)
+        {
+            /// <summary>Whether the message ends with the interval (every failure but a require's).</summary>
+            public bool HasInterval => Kind != FailureKind.Require;
+        }
+
+        /// <summary>
+        /// The first check of <see cref="Of"/> (in the constructor's order) that the values <paramref name="eval"/> gives
+        /// break, or null: the one walk the device hosts (which throw it as the constructor's exception) and
+        /// <see cref="Accepts"/> make, so the two cannot disagree.
+        /// </summary>
+        public static Failure? FirstFailure(IrUnit unit, Func<IrExpr, double[]> eval)
+        {
+            if (unit is null) throw new ArgumentNullException(nameof(unit));
+            if (eval is null) throw new ArgumentNullException(nameof(eval));
             foreach (var check in Of(unit))
             {
                 switch (check)
                 {
                     case Bounds b:
-                        double lo = One(b.Range.Lo), hi = One(b.Range.Hi);
-                        if (b.NeedsFiniteEnds && (NotFinite(lo) || NotFinite(hi))) return false;
-                        if (b.BoundReads.Count > 0 && IsEmpty(b.Range, lo, hi)) return false;
-                        if (b.ChecksInit && !Holds(b.Range, lo, hi, One(b.State.Init!))) return false;
+                        var range = b.Range;
+                        double lo = eval(range.Lo)[0], hi = eval(range.Hi)[0];
+                        Failure Bad(FailureKind kind, EqArray<string> reads, double value, string message) =>
+                            new(b, kind, reads, lo, hi, range.LoOpen, range.HiOpen, value, message);
+                        if (b.NeedsFiniteEnds && (NotFinite(lo) || NotFinite(hi)))
+                            return Bad(FailureKind.InfiniteBounds, b.BoundReads, NotFinite(lo) ? lo : hi, InfiniteBoundsMessage(b.State.Name));
+                        if (b.BoundReads.Count > 0 && IsEmpty(range, lo, hi))
+                            return Bad(FailureKind.EmptyBounds, b.BoundReads, lo, EmptyBoundsMessage(b.State.Name));
+                        if (b.ChecksInit && eval(b.State.Init!)[0] is var init && !Holds(range, lo, hi, init))
+                            return Bad(FailureKind.InitialValue, b.InitAndBoundReads, init, InitialValueMessage(b.State.Name));
                         break;
                     case FilterRate f:
-                        double rate = One(f.Rate);
-                        if (!(rate >= 0 && rate < 1)) return false;
+                        double rate = eval(f.Rate)[0];
+                        if (!(rate >= 0 && rate < 1)) return new Failure(f, FailureKind.FilterRate, f.Reads, 0, 1, false, true, rate, FilterRateMessage(f.Text));
                         break;
                     case Require q:
-                        if (One(q.Condition.Condition) == 0) return false;
+                        if (eval(q.Condition.Condition)[0] == 0)
+                            return new Failure(q, FailureKind.Require, q.Reads, double.NaN, double.NaN, false, false, double.NaN, RequireMessage(q));
                         break;
                 }
             }
-            return true;
+            return null;
         }
 
         private static bool NotFinite(double v) => double.IsNaN(v) || double.IsInfinity(v);
