@@ -323,15 +323,18 @@ namespace AE.Experiments.MetaGradients
         /// </summary>
         private ParamMetaGradient Difference(string name, string param, int index, double p, double h, double g, double atP, bool strict)
         {
-            Dictionary<string, double[]> Values(double delta)
+            // The central and the one-sided forms ask about the same points (p + h, p + 2h): each is built and judged once.
+            var points = new Dictionary<double, (Dictionary<string, double[]> Values, bool Taken)>();
+            (Dictionary<string, double[]> Values, bool Taken) At(double delta)
             {
+                if (points.TryGetValue(delta, out var known)) return known;
                 var values = _values.ToDictionary(kv => kv.Key, kv => (double[])kv.Value.Clone(), StringComparer.Ordinal);
                 values[param][index] = p + delta;
-                return values;
+                // An infinite value (a disabled clip) has no neighbours: p + h is p.
+                return points[delta] = (values, double.IsFinite(p + delta) && p + delta != p && Accepts(values));
             }
-            // An infinite value (a disabled clip) has no neighbours: p + h is p.
-            bool Takes(double delta) => double.IsFinite(p + delta) && p + delta != p && Accepts(Values(delta));
-            double Run(double delta) => Loss(Values(delta));
+            bool Takes(double delta) => At(delta).Taken;
+            double Run(double delta) => Loss(At(delta).Values);
 
             string kind;
             double d1, d2, weight, largest;
