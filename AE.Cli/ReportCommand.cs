@@ -205,20 +205,12 @@ namespace AE.Cli
             }
         }
 
-        /// <summary>
-        /// The plot files an earlier report's page names: its figures' <c>img src</c> and the list an interrupted report left
-        /// (<see cref="ReportPage.PlotsComment"/>). Only those: a database path or a setting on the page may read like a plot's name.
-        /// </summary>
+        /// <summary>The plot files an earlier report's page names (<see cref="ReportPage.PlotsNamed"/>).</summary>
         private static HashSet<string> PlotsNamedIn(string page)
         {
             try
             {
-                string text = File.ReadAllText(page);
-                var names = System.Text.RegularExpressions.Regex.Matches(text, "<img src=\"(run-[0-9]+\\.png)\"").Select(m => m.Groups[1].Value);
-                foreach (System.Text.RegularExpressions.Match list in System.Text.RegularExpressions.Regex.Matches(text, "<!-- " + ReportPage.PlotsCommentLead + "([^>]*) -->"))
-                    names = names.Concat(list.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-                        .Where(n => System.Text.RegularExpressions.Regex.IsMatch(n, "^run-[0-9]+\\.png$")));
-                return names.ToHashSet(StringComparer.Ordinal);
+                return ReportPage.PlotsNamed(File.ReadAllText(page));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using AE.Engine;
 using AE.Runtime;
 
@@ -106,13 +107,25 @@ img { max-width: 100%; height: auto; border: 1px solid #ddd; }
                + "; run <code>ae report</code> again to write it.</p>\n</body>\n</html>\n" + PlotsComment(plots);
 
         /// <summary>How the comment that lists an unfinished report's plots begins.</summary>
-        public const string PlotsCommentLead = "ae report also wrote: ";
+        private const string PlotsCommentLead = "ae report also wrote: ";
 
         /// <summary>The names of plots a report wrote, as a comment at the end of its page (what <c>ae report</c> reads back to know its own files).</summary>
         public static string PlotsComment(IEnumerable<string> plots)
         {
             var names = plots.ToList();
             return names.Count == 0 ? "" : "<!-- " + PlotsCommentLead + string.Join(" ", names) + " -->\n";
+        }
+
+        /// <summary>
+        /// The plots a page this class wrote shows (its figures' <c>img src</c>) or lists (<see cref="PlotsComment"/>). Only
+        /// those: a database path or a setting on the page may read like a plot's name.
+        /// </summary>
+        public static HashSet<string> PlotsNamed(string pageText)
+        {
+            var names = Regex.Matches(pageText, "<img src=\"(run-[0-9]+\\.png)\"").Select(m => m.Groups[1].Value);
+            foreach (Match list in Regex.Matches(pageText, "<!-- " + PlotsCommentLead + "([^>]*) -->"))
+                names = names.Concat(list.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(n => Regex.IsMatch(n, "^run-[0-9]+\\.png$")));
+            return names.ToHashSet(StringComparer.Ordinal);
         }
 
         /// <summary>A run as its plot's title and caption name it.</summary>
