@@ -1,5 +1,7 @@
 using System;
 using System.Globalization;
+using System.Linq;
+using AE.Dsl.IR;
 using System.Text;
 
 namespace AE.Dsl.Emit
@@ -161,6 +163,15 @@ namespace AE.Dsl.Emit
         /// it is, with no escapes), so a backslash stays single; a quote, which it cannot hold, becomes '_', a line end a space.
         /// </summary>
         public static string LineFile(string path) => "\"" + OneLine(path).Replace('"', '_') + "\"";
+
+        /// <summary>A length as a C# int expression: its terms read each dim through <paramref name="dimRef"/>, fixed numbers as they are.</summary>
+        public static string Dim(DimExpr d, Func<string, string> dimRef)
+        {
+            if (d.IsConstant) return d.Constant.ToString(CultureInfo.InvariantCulture);
+            var parts = d.Terms.Select(t => t.Value == 1 ? dimRef(t.Key) : t.Value.ToString(CultureInfo.InvariantCulture) + " * " + dimRef(t.Key)).ToList();
+            if (d.Constant != 0) parts.Add(d.Constant.ToString(CultureInfo.InvariantCulture));
+            return parts.Count == 1 ? parts[0] : "(" + string.Join(" + ", parts) + ")";
+        }
 
         /// <summary>Text safe inside a // comment and an XML doc comment.</summary>
         public static string Comment(string s) => OneLine(s);

@@ -86,13 +86,7 @@ namespace AE.Dsl.Emit
         private static string ParamType(IrType t) => t.Scalar switch { ScalarType.Bool => "bool", ScalarType.Int => "long", _ => "double" };
         private static string ValueType(IrType t) => t.Scalar == ScalarType.Bool ? "bool" : "double";
 
-        private string DimText(DimExpr d)
-        {
-            if (d.IsConstant) return d.Constant.ToString(CultureInfo.InvariantCulture);
-            var parts = d.Terms.Select(t => t.Value == 1 ? DimRef(t.Key) : t.Value.ToString(CultureInfo.InvariantCulture) + " * " + DimRef(t.Key)).ToList();
-            if (d.Constant != 0) parts.Add(d.Constant.ToString(CultureInfo.InvariantCulture));
-            return parts.Count == 1 ? parts[0] : "(" + string.Join(" + ", parts) + ")";
-        }
+        private string DimText(DimExpr d) => CSharp.Dim(d, DimRef);
 
         /// <summary>Runtime dims whose constructor parameter is not their name (a dim named options or seed), while the constructor is written.</summary>
         private HashSet<string>? _renamedDims;
