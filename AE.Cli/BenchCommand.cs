@@ -14,10 +14,11 @@ namespace AE.Cli
     /// <summary>One size of <c>ae bench</c>: how long a step took and what that means for memory bandwidth.</summary>
     /// <param name="NsPerStep">the median over the timed batches of a batch's time divided by its steps</param>
     /// <param name="GbPerS">effective bandwidth: <see cref="BenchCommand.BytesPerParam"/> times n per step</param>
+    /// <param name="BytesPerParam">the bytes a step must move over n (<see cref="BenchCommand.BytesPerParam"/>)</param>
     /// <param name="CopyGbPerS">the backend's copy bandwidth (read + write), for scale</param>
     /// <param name="AllocatedBytes">bytes allocated by the whole process (every thread) during the timed batch that allocated least</param>
     internal sealed record BenchResult(int N, BenchDtype Dtype, string Backend, int Threads, double NsPerStep, double GbPerS, double CopyGbPerS,
-        long AllocatedBytes, int StepsPerBatch, int Batches, int BytesPerParam)
+        long AllocatedBytes, int StepsPerBatch, int Batches, double BytesPerParam)
     {
         public double Ratio => GbPerS / CopyGbPerS;
     }
@@ -102,8 +103,11 @@ namespace AE.Cli
         /// Bytes a step must move per parameter at the least: each vector element its passes read or write, 4 B in float32 and
         /// 8 B in float64. AE-SGDm's two passes: the first reads g and m (8 B in float32), the second reads theta, g and m and
         /// writes theta and m (20 B); its lagged variant (<c>= AeSgdm lagged</c>) makes the second pass only: 20 B.
+        /// A vector of another length counts at its length: <c>real[w]</c> with <c>dim w = 7</c> adds 7 elements a step, not n.
         /// </summary>
-        public static int BytesPerParam(BenchDtype dtype, VectorTraffic traffic) => traffic.Accesses * (dtype == BenchDtype.F32 ? 4 : 8);
+        /// <param name="n">the parameters' length, which every run-time dim of an optimizer law is</param>
+        public static double BytesPerParam(BenchDtype dtype, VectorTraffic traffic, long n) =>
+            (double)traffic.Elements(n, _ => n) * (dtype == BenchDtype.F32 ? 4 : 8) / n;
 
         private static int Run(CommandInput parsed, CliContext context)
         {
@@ -189,8 +193,8 @@ namespace AE.Cli
 
             Array.Sort(times);
             double ns = times[Batches / 2] / steps * 1e9;
-            int bytes = BytesPerParam(dtype, backend.Traffic);
-            double gb = (double)bytes * n / ns;
+            double bytes = BytesPerParam(dtype, backend.Traffic, n);
+            double gb = bytes * n / ns;
             return new BenchResult(n, dtype, backend.Name, backend.Threads, ns, gb, copyGbPerS, allocated, steps, Batches, bytes);
         }
 
@@ -237,8 +241,13 @@ namespace AE.Cli
                 + (settings.Count > 0 ? ", settings " + string.Join(", ", settings.Select(s => s.Name + "=" + s.Text)) : "")
                 + "; copy bandwidth " + Bandwidth(copy, "0.0") + " GB/s (read + write)");
             var traffic = backend.Traffic;
-            stdout.WriteLine("GB/s: " + Int(BytesPerParam(BenchDtype.F32, traffic)) + " B/param (f32) or " + Int(BytesPerParam(BenchDtype.F64, traffic)) + " B/param (f64) per step, "
-                + Int(traffic.Passes) + (traffic.Passes == 1 ? " pass" : " passes") + " over the vectors reading " + Int(traffic.Reads) + " and writing " + Int(traffic.Writes) + " elements per parameter"
+            bool uniform = traffic.AllOneRunTimeDim;
+            string moved = uniform
+                ? Int(traffic.Accesses * 4) + " B/param (f32) or " + Int(traffic.Accesses * 8) + " B/param (f64) per step, "
+                  + Int(traffic.Passes) + (traffic.Passes == 1 ? " pass" : " passes") + " over the vectors reading " + Int(traffic.Reads) + " and writing " + Int(traffic.Writes) + " elements per parameter"
+                : "the bytes per step over n (B/param below: 4 B an element in f32, 8 B in f64), "
+                  + Int(traffic.Passes) + (traffic.Passes == 1 ? " pass" : " passes") + " over the vectors reading " + Int(traffic.Reads) + " and writing " + Int(traffic.Writes) + " vectors, each at its length (not all n long)";
+            stdout.WriteLine("GB/s: " + moved
                 + (traffic.ConditionalPasses == 0 ? "" : " (and " + Int(traffic.ConditionalPasses) + " more when " + (traffic.ConditionalPasses == 1 ? "its condition holds" : "their conditions hold") + ", not counted)") + ";"
                 + " ratio: GB/s over copy GB/s;"
                 + " time: median of " + Int(Batches) + " batches");
@@ -248,6 +257,12 @@ namespace AE.Cli
             {
                 Int(r.N), DtypeName(r.Dtype), F(r.NsPerStep, r.NsPerStep >= 100 ? "0" : "0.0"), Bandwidth(r.GbPerS, "0.00"), Bandwidth(r.CopyGbPerS, "0.0"), F(r.Ratio, "0.00"), Int(r.AllocatedBytes),
             }).ToList();
+            if (!uniform)
+            {
+                // The bytes per parameter change with n when a vector is not n long: each row says its own.
+                header = header.Take(3).Append("B/param").Concat(header.Skip(3)).ToArray();
+                for (int i = 0; i < rows.Count; i++) rows[i] = rows[i].Take(3).Append(F(results[i].BytesPerParam, "0.###")).Concat(rows[i].Skip(3)).ToArray();
+            }
             // At least 3 wide, so that a right-aligned column's separator is '--:' (markdown needs a dash besides the colon).
             var widths = header.Select((h, i) => Math.Max(3, Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length)))).ToArray();
             stdout.WriteLine(Row(header, widths, rightAlign: false));

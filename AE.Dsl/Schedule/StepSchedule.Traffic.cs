@@ -17,13 +17,24 @@ namespace AE.Dsl.Schedule
     /// <see cref="ConditionalPasses"/>, not in the reads a step must make.
     /// </remarks>
     /// <param name="Passes">loops over the vectors that every step makes</param>
-    /// <param name="Reads">vector reads per element, summed over those passes</param>
-    /// <param name="Writes">vector writes per element (the final pass's)</param>
+    /// <param name="Reads">vector reads, summed over those passes</param>
+    /// <param name="Writes">vector writes (the final pass's)</param>
     /// <param name="ConditionalPasses">loops made only when a condition holds</param>
-    public sealed record VectorTraffic(int Passes, int Reads, int Writes, int ConditionalPasses = 0)
+    /// <param name="Lengths">the length of each vector read or written, in the run-time dims (a derived dim written out):
+    /// a law's vectors need not all have the parameters' length (<c>real[w]</c> with <c>dim w = 7</c>, <c>real[3 * n]</c>)</param>
+    public sealed record VectorTraffic(int Passes, int Reads, int Writes, int ConditionalPasses = 0, EqArray<DimExpr>? Lengths = null)
     {
-        /// <summary>Vector elements read or written per element index per step.</summary>
+        /// <summary>Vector reads and writes per step.</summary>
         public int Accesses => Reads + Writes;
+
+        /// <summary>Elements read or written per step, each vector at its length for the run-time dims <paramref name="dim"/> gives
+        /// (without <see cref="Lengths"/>, every vector is <paramref name="parameters"/> long).</summary>
+        public long Elements(long parameters, Func<string, long> dim) =>
+            Lengths is { } lengths ? lengths.Sum(l => l.EvaluateLong(dim)) : Accesses * parameters;
+
+        /// <summary>Whether every vector read or written is one run-time dim long (the parameters' length in an optimizer law):
+        /// then a step moves <see cref="Accesses"/> elements per parameter at every size.</summary>
+        public bool AllOneRunTimeDim => Lengths is not { } lengths || lengths.All(l => l.Constant == 0 && l.Terms.Count == 1 && l.Terms[0].Value == 1);
     }
 
     internal sealed partial class StepSchedule
@@ -31,9 +42,10 @@ namespace AE.Dsl.Schedule
         /// <summary>The step's traffic over the vectors (<see cref="VectorTraffic"/>).</summary>
         public VectorTraffic Traffic()
         {
-            var memory = new HashSet<string>(
-                Unit.Inputs.Where(i => !i.Type.IsScalar).Select(i => i.Name).Concat(Unit.States.Where(s => !s.Type.IsScalar).Select(s => s.Name)),
-                StringComparer.Ordinal);
+            var memory = Unit.Inputs.Where(i => !i.Type.IsScalar).Select(i => (i.Name, i.Type))
+                .Concat(Unit.States.Where(s => !s.Type.IsScalar).Select(s => (s.Name, s.Type)))
+                .ToDictionary(v => v.Name, v => InRunTimeDims(v.Type.Shape[0]), StringComparer.Ordinal);
+            var lengths = new List<DimExpr>();
             int passes = 0, reads = 0, writes = 0, conditional = 0;
             foreach (var pass in Passes.Where(p => p.Elements.Count > 0 || p.Reductions.Count > 0))
             {
@@ -46,12 +58,29 @@ namespace AE.Dsl.Schedule
                 var read = new HashSet<string>(StringComparer.Ordinal);
                 var expressions = pass.Reductions.SelectMany(r => r.Call.Args).Concat(pass.Elements.SelectMany(e => e.Expressions));
                 foreach (var e in expressions.SelectMany(IrFacts.Descendants))
-                    if (e is IrRef { Time: RefTime.Current } r && memory.Contains(r.Name)) read.Add(r.Name);
+                    if (e is IrRef { Time: RefTime.Current } r && memory.ContainsKey(r.Name) && read.Add(r.Name)) lengths.Add(memory[r.Name]);
                 reads += read.Count;
                 if (pass.IsFinal)
-                    writes += Unit.States.Count(s => !s.Type.IsScalar && FinalVersions.ContainsKey(s.Name));
+                {
+                    var written = Unit.States.Where(s => !s.Type.IsScalar && FinalVersions.ContainsKey(s.Name)).ToList();
+                    writes += written.Count;
+                    lengths.AddRange(written.Select(s => memory[s.Name]));
+                }
             }
-            return new VectorTraffic(passes, reads, writes, conditional);
+            return new VectorTraffic(passes, reads, writes, conditional, new EqArray<DimExpr>(lengths.ToArray()));
+        }
+
+        /// <summary>A length with every dim derived from others written out, down to the run-time dims (fixed ones are numbers).</summary>
+        private DimExpr InRunTimeDims(DimExpr length, int depth = 0)
+        {
+            if (depth > Unit.Dims.Count) throw new InvalidOperationException("internal: dims defined in a cycle");
+            var result = DimExpr.Const(length.Constant);
+            foreach (var t in length.Terms)
+            {
+                var dim = Unit.Dims.FirstOrDefault(d => d.Name == t.Key);
+                result += (dim is null || dim.IsRuntime ? DimExpr.Symbol(t.Key) : InRunTimeDims(dim.Value, depth + 1)).Scale(t.Value);
+            }
+            return result;
         }
 
         private static bool IsConditional(ReductionNeed need) => need.Switch is not null || need.Conds.Count > 0 || need.Path.Count > 0;

@@ -51,8 +51,14 @@ namespace AE.Runtime.Cells
                             ? $"'{p.Name}' holds {given.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} at index {i}, which {typeof(T).Name.ToLowerInvariant()} cannot hold"
                             : $"'{p.Name}' holds {given.ToString(System.Globalization.CultureInfo.InvariantCulture)} at index {i}; every parameter must be finite");
                     // A param outside its declared range breaks what the checker proved from it (sqrt(1 - k) with k in (0, 1]).
-                    if (p.Range is { } range && !range.Contains(double.CreateTruncating(value)))
-                        throw new CellParameterException($"'{p.Name}' holds {given.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} at index {i}, outside its declared range {range}");
+                    // The file's value is judged: one inside that this precision rounds onto an open end (a float64 run's
+                    // 0.5000000000000001 for k in (0.5, 1), read as float32) becomes the nearest value inside, as training keeps it.
+                    if (p.Range is { } range)
+                    {
+                        if (!range.Contains(given))
+                            throw new CellParameterException($"'{p.Name}' holds {given.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} at index {i}, outside its declared range {range}");
+                        value = range.Nearest(value);
+                    }
                     target[i] = value;
                 }
             }

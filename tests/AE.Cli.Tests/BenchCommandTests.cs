@@ -364,6 +364,47 @@ namespace AE.Cli.Tests
             Assert.StartsWith("GB/s: 36 B/param (f32) or 72 B/param (f64) per step, 3 passes over the vectors reading 6 and writing 3 elements per parameter;", table.StdoutLines[1], StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// A vector that is not n long counts at its length: every vector was counted as n elements, so a law with a state of
+        /// 7 elements (dim w = 7) was said to move 24 B/param where it moves 12, and its GB/s was twice the truth.
+        /// </summary>
+        [Fact]
+        public void A_vector_of_another_length_than_n_counts_at_its_length()
+        {
+            using var dir = new TempDirectory();
+            // Pass 1 reads y (2n elements) for its sum; the final pass reads q (7), grad and theta (n each) and writes q and
+            // theta: 5n + 14 elements a step, at n = 1000 (5000 + 14) * 4 / 1000 = 20.056 B/param in float32, 40.112 in float64.
+            dir.Write("lengths.ae", """
+                law Lengths {
+                  dim n;
+                  dim w = 7;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  state q: real[w] = 1;
+                  state y: real[2 * n] = 1;
+                  signal s: real;
+                  fixed rule S { s = sum(y); }
+                  update {
+                    q' = q + s;
+                    theta' = theta - 0.01 * grad + 0 * loss;
+                  }
+                }
+                """);
+            var r = Cli.Run(dir.Path, "bench", "lengths.ae", "--n", "1000", "--dtype", "f32,f64", "--format", "json", "--min-time-ms", "20");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var doc = JsonDocument.Parse(r.Stdout);
+            var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+            Assert.Equal(new[] { 20.056, 40.112 }, results.Select(e => Math.Round(e.GetProperty("bytes_per_param").GetDouble(), 9)));
+            foreach (var e in results)
+                Assert.Equal(e.GetProperty("bytes_per_param").GetDouble() * 1000 / e.GetProperty("ns_per_step").GetDouble(), e.GetProperty("gb_per_s").GetDouble(), 9);
+            var table = Cli.Run(dir.Path, "bench", "lengths.ae", "--n", "1000", "--min-time-ms", "20");
+            Assert.StartsWith("GB/s: the bytes per step over n (B/param below: 4 B an element in f32, 8 B in f64), 2 passes over the vectors reading 4 and writing 2 vectors, each at its length (not all n long);",
+                table.StdoutLines[1], StringComparison.Ordinal);
+            Assert.StartsWith("| n    | dtype | ns/step | B/param |", table.StdoutLines[3], StringComparison.Ordinal);
+            Assert.Contains("|  20.056 |", table.StdoutLines[5], StringComparison.Ordinal);
+        }
+
         [Fact]
         public void A_one_digit_size_keeps_a_markdown_separator_and_a_size_given_twice_is_timed_once()
         {

@@ -161,6 +161,20 @@ namespace AE.Experiments.Tests
             }
         }
 
+        /// <summary>
+        /// A float64 file's value inside an open end that float32 rounds onto it (1e-50 for k in (0, 1] is 0 in float32) is
+        /// loaded as the nearest float32 inside, as training keeps it; it was refused as "outside" while the file's value was in.
+        /// </summary>
+        [Fact]
+        public void A_value_inside_its_range_that_the_cell_s_precision_rounds_onto_an_open_end_loads_as_the_nearest_inside()
+        {
+            var wide = Ranged<double>(2, 3);
+            wide.Parameter("k")[0] = 1e-50;
+            var narrow = Ranged<float>(2, 3);
+            CellParameters.Load(narrow, CellParameters.ToTensors(wide));
+            Assert.Equal(float.Epsilon, narrow.Parameter("k")[0]);
+        }
+
         /// <summary>A cell param whose range reads another param is not emitted (AE0080): training moves both, so the range would move under the values it keeps.</summary>
         [Fact]
         public void A_param_range_that_reads_a_param_is_refused_by_the_cell_backend()
