@@ -49,7 +49,7 @@ namespace AE.Cli
                 "     noisy-quadratic at the noise of batch 64, 256, 1024",
                 "  E  the law with and without AE4 on plateau: plateau exit and incidents",
                 "  F  prediction 1, the coupling curve: init_alpha x init_mu grid on quadratic",
-                "  G  from the law's alpha_max on quadratic and noisy-quadratic: blown seeds",
+                "  G  from init_alpha = 1 on quadratic and noisy-quadratic: blown seeds",
                 "  J  laws/ae_sgdm.ae against SGDm and laws/ae_adam.ae against Adam (not --law)",
                 "  L  every switchable rule off in turn on four tasks",
                 "H, I and K print one line saying why not and exit 2. With --cluster SPEC each",

@@ -131,7 +131,7 @@ namespace AE.Cli
                         string text = c.Converged ? c.MeanSteps.ToString("F1", CultureInfo.InvariantCulture) : c.Mark.ToString();
                         return a == best ? "**" + text + "**" : text;
                     })));
-                    md.Append(" | ").Append(best < 0 ? "—" : SweepCommand.Rate(r.Alphas[best])).Append(" |\n");
+                    md.Append(" | ").Append(best >= 0 ? SweepCommand.Rate(r.Alphas[best]) : r.RowCutShort(m) ? "?" : "—").Append(" |\n");
                 }
                 md.Append('\n').Append(r.Method).Append(": **").Append(judgements[i].Word).Append("**: ").Append(judgements[i].Numbers).Append('\n');
             }
@@ -504,7 +504,7 @@ namespace AE.Cli
                   .Append(stopped > 0 ? " (" + stopped.ToString(CultureInfo.InvariantCulture) + " interrupted)" : "")
                   .Append(" | ").Append(Figure(WithCi(MeanCi.Of(r.StepsWhenAllReached), "F1"))).Append(" | ").Append(Figure(WithCi(MeanCi.Of(r.FinalLogGaps), "F2")))
                   .Append(" | ").Append(r.Blown.ToString(CultureInfo.InvariantCulture))
-                  .Append(" | ").Append(r.Incidents.ToString(CultureInfo.InvariantCulture)).Append(" |").Append(measureName is null ? "" : " " + Figure(WithCi(MeasureOf(r), "G4")) + " |").Append('\n');
+                  .Append(" | ").Append(Figure(r.Incidents.ToString(CultureInfo.InvariantCulture))).Append(" |").Append(measureName is null ? "" : " " + Figure(WithCi(MeasureOf(r), "G4")) + " |").Append('\n');
             }
             md.Append('\n').Append(s.Seeds > 1 ? "Means over seeds ± the half-width of their 95% CI (Student t, " + (s.Seeds - 1).ToString(CultureInfo.InvariantCulture) + " df)" : "One seed: no CI")
               .Append("; mean steps to target only where every seed reached it").Append(measureName is null ? "" : "; " + measureName.Replace("|", "\\|", StringComparison.Ordinal) + " over the seeds it applies to")
@@ -520,7 +520,8 @@ namespace AE.Cli
                         for (int i = 0; i < r.Runs.Count; i++)
                             w.Write(string.Join(",", r.Task, Csv(r.Arm), r.Runs[i].Seed.ToString(CultureInfo.InvariantCulture), r.Runs[i].StepsToTarget?.ToString(CultureInfo.InvariantCulture) ?? "",
                                 ReplayOutput.Num(r.Runs[i].FinalLoss), r.Runs[i].IncidentCount.ToString(CultureInfo.InvariantCulture), r.Runs[i].Stop.ToString())
-                                + (measureName is null ? "" : "," + ReplayOutput.Num(r.Measure[i])) + "\n");
+                                // a stopped run measured nothing (a run stopped before its first step read as "no oscillation")
+                                + (measureName is null ? "" : "," + (r.Runs[i].Stop == StopReason.Cancelled ? "" : ReplayOutput.Num(r.Measure[i]))) + "\n");
                 }, s.Context),
                 .. PlotFiles.Save(s.OutDir, id + "-gap.svg", new Figure(id + ": loss - optimum over the steps, seed 0", results.GroupBy(r => r.Task).Select(g =>
                     new PlotPanel(g.Key + " (log)", g.Take(5).Select(r => new PlotSeries(r.Arm, r.Runs[0].Log.Losses.ToArray().Select(l => l - (r.Runs[0].OptimumLoss ?? 0)).ToArray())).ToList(), true)).ToList(),
@@ -542,7 +543,9 @@ namespace AE.Cli
                     // an arm with interrupted seeds has no figures (as in the table): a null mean
                     Json.MeanWithCi(json, "final_log10_gap", MeanCi.Of(Interrupted(r) > 0 ? Array.Empty<double>() : r.FinalLogGaps));
                     json.WriteNumber("blown", r.Blown);
-                    json.WriteNumber("incidents", r.Incidents);
+                    // a sum over seeds, some of them stopped, is no arm's figure: null, as the table's —
+                    if (Interrupted(r) > 0) json.WriteNull("incidents");
+                    else json.WriteNumber("incidents", r.Incidents);
                     // a seed's measure is NaN where it does not apply (an arm without alpha): over the others, null when none has one
                     if (measureName is not null) Json.MeanWithCi(json, "measure", Interrupted(r) > 0 ? MeanCi.Of(Array.Empty<double>()) : MeasureOf(r), withCount: true);
                     json.WriteEndObject();

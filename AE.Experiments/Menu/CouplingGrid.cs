@@ -28,10 +28,10 @@ namespace AE.Experiments.Menu
         /// <summary>log 1/(1 − μ), the seed's momentum coordinate.</summary>
         public double MomentumLog => -Math.Log(1 - Mu) + 0.0;   // + 0.0: mu = 0 gives 0, not -0, in the CSV
 
-        /// <summary><c>+</c> converged, <c>x</c> diverged, <c>.</c> neither, <c>-</c> refused.</summary>
         /// <summary>A seed was stopped by Ctrl-C, or never started: the cell decides nothing.</summary>
         public bool CutShort => Runs.Any(r => r.Stop == StopReason.Cancelled);
 
+        /// <summary><c>+</c> converged, <c>x</c> diverged, <c>.</c> neither, <c>-</c> refused, <c>?</c> cut short.</summary>
         public char Mark => Refused is not null ? '-' : CutShort ? '?' : Converged ? '+' : Diverged ? 'x' : '.';
     }
 
@@ -41,9 +41,16 @@ namespace AE.Experiments.Menu
     {
         public CouplingCell Cell(int mu, int alpha) => Cells[mu * Alphas.Count + alpha];
 
-        /// <summary>Per μ row, the index of the converged α with the fewest mean steps to target (the smaller α on a tie), or −1.</summary>
+        /// <summary>Whether a cell of the μ row was cut short: any of them might have been its best.</summary>
+        public bool RowCutShort(int mu) => Enumerable.Range(0, Alphas.Count).Any(a => Cell(mu, a).CutShort);
+
+        /// <summary>
+        /// Per μ row, the index of the converged α with the fewest mean steps to target (the smaller α on a tie), or −1:
+        /// none converged, or a cell was cut short (<see cref="RowCutShort"/>), which might have been the best.
+        /// </summary>
         public int BestAlpha(int mu)
         {
+            if (RowCutShort(mu)) return -1;
             int best = -1;
             for (int a = 0; a < Alphas.Count; a++)
             {

@@ -71,7 +71,7 @@ namespace AE.Experiments.Menu
             if (law is null) throw new ArgumentNullException(nameof(law));
             const string criterion = "from the absurd initial rate, no seed of the law diverges or meets NaN/Inf on any task (it stabilises without restarts); "
                 + "the largest per-step change of log alpha is reported beside it";
-            string numbers = string.Join("; ", law.Select(r => Summary(r) + ", largest |d log alpha| " + ArmComparison.F(r.Measure.DefaultIfEmpty(double.NaN).Max(), "G3")));
+            string numbers = string.Join("; ", law.Select(r => Summary(r) + ", largest |d log alpha| of any seed " + ArmComparison.F(r.Measure.DefaultIfEmpty(double.NaN).Max(), "G3")));
             if (law.Count == 0) return new Judgement(Verdict.NotTestable, criterion, "no task");
             return new Judgement(law.All(r => r.Blown == 0) ? Verdict.Held : Verdict.DidNotHold, criterion, numbers);
         }

@@ -317,6 +317,7 @@ namespace AE.Cli.Tests
         /// <summary>Runs stopped by Ctrl-C decide nothing: the files mark them and give no verdict (F's grid and D's families too).</summary>
         [Theory]
         [InlineData("A", "A.md")]
+        [InlineData("C", "C.md")]
         [InlineData("D", "D.md")]
         [InlineData("F", "F.md")]
         public void The_files_of_an_interrupted_run_give_no_verdict(string id, string markdown)
@@ -344,6 +345,14 @@ namespace AE.Cli.Tests
                 var arms = md.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| task", StringComparison.Ordinal) && !l.StartsWith("| ---", StringComparison.Ordinal)).ToList();
                 Assert.NotEmpty(arms);
                 Assert.All(arms, l => Assert.Contains("| 0/1 (1 interrupted) | — | — |", l, StringComparison.Ordinal));
+                Assert.All(arms, l => Assert.EndsWith("| — |", l, StringComparison.Ordinal));   // the incidents, a sum over seeds stopped (it was a count)
+            }
+            if (id == "C")
+            {
+                // a run stopped before its first step measured nothing: its oscillation was written 0, "no oscillation"
+                var rows = File.ReadAllLines(Path.Combine(dir.Path, "o", "C-runs.csv"));
+                Assert.EndsWith(",stop,measure", rows[0], StringComparison.Ordinal);
+                Assert.All(rows.Skip(1), l => Assert.EndsWith(",Cancelled,", l, StringComparison.Ordinal));
             }
         }
 

@@ -75,6 +75,27 @@ namespace AE.Experiments.Tests
             Assert.Equal(0, r.BestAlpha(0));
         }
 
+        /// <summary>
+        /// A row with a cell cut short by Ctrl-C has no best α: the stopped cell might have been it (an interrupted F named
+        /// α = 31.6 best in a row whose α = 100 had been stopped, where the whole run's best was 100).
+        /// </summary>
+        [Fact]
+        public void A_row_with_a_cell_cut_short_names_no_best_rate()
+        {
+            using var stop = new System.Threading.CancellationTokenSource();
+            var target = Quadratic().Minimizer.ToArray();
+            var r = CouplingGrid.Run("constructed", Quadratic, Alphas, Mus, (a, m) =>
+            {
+                if (a == Alphas[^1] && m == Mus[0]) stop.Cancel();   // the last cell of the first row, and every row after it
+                return ((n, _) => new Teleport(n, target, a == Alphas[^1] ? 5 : 50), null);
+            }, 2, new MachineOptions { MaxSteps = 400 }, stop.Token);
+            Assert.Equal(new[] { false, false, false, true }, Enumerable.Range(0, Alphas.Length).Select(a => r.Cell(0, a).CutShort));
+            Assert.True(r.Cell(0, 0).Converged);
+            Assert.True(r.RowCutShort(0));
+            Assert.Equal(-1, r.BestAlpha(0));
+            Assert.Empty(CouplingGrid.BestPoints(r));
+        }
+
         [Fact]
         public void A_best_rate_falling_as_the_momentum_rises_holds()
         {
