@@ -86,6 +86,21 @@ namespace AE.Cli.Tests
             Assert.Equal(3, Experiments.Scalar(db, "SELECT seed FROM runs WHERE id = 2"));
         }
 
+        /// <summary>A signal named loss (the law's loss input has another name) was a second column "loss", which a reader keyed on the header took for the loss.</summary>
+        [Fact]
+        public void A_signal_named_loss_has_a_column_of_its_own_name()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("nm.ae", "law Nm {\n  dim n;\n  input f: real;\n  input g: real[n];\n  state x: real[n];\n  signal loss: real;\n"
+                + "  fixed rule L { loss = 2 * f + 100; }\n  update { x' = x - 0.1 * g; }\n}\n");
+            var r = Cli.Run(dir.Path, "run", "nm.ae", "--task", "quadratic", "--steps", "3", "--db", "x.db", "--out", "o");
+            Assert.True(r.ExitCode is 0 or 1, r.Stdout + r.Stderr);
+            var csv = File.ReadAllLines(Path.Combine(dir.Path, "o", "run-1.csv"));
+            Assert.Equal("step,loss,signal loss", csv[0]);
+            var row = csv[1].Split(',').Select(c => double.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(2 * row[1] + 100, row[2], 12);   // the signal is the law's own, 2 f + 100 of the loss it was handed
+        }
+
         [Fact]
         public void Out_writes_a_well_formed_csv_svg_and_png()
         {
