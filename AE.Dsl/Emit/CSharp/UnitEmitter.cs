@@ -278,8 +278,17 @@ namespace AE.Dsl.Emit
                 {
                     _w.Line($"private double[] {StateArray(s.Name, Precision.Float64)};");
                     _w.Line($"private float[]? {StateArray(s.Name, Precision.Float32)};");
-                    _w.Line($"/// <summary>{what} {CSharp.Xml(s.Name)} after the last double-precision step.</summary>");
-                    _w.Line($"public __System.ReadOnlySpan<double> {Id(s.Name)} => {StateArray(s.Name, Precision.Float64)};");
+                    // A law stepped in float holds the vector in its float copy (the double one keeps the initial values): read,
+                    // the copy is written into the doubles first, so the property is the state after the last step either way.
+                    var f64 = StateArray(s.Name, Precision.Float64);
+                    var f32 = StateArray(s.Name, Precision.Float32);
+                    _w.Line($"/// <summary>{what} {CSharp.Xml(s.Name)} after the last step (of a law stepped in float: its float values, copied into doubles as it is read).</summary>");
+                    using (_w.Block($"public __System.ReadOnlySpan<double> {Id(s.Name)}"))
+                    using (_w.Block("get"))
+                    {
+                        _w.Line($"if ({f32} is float[] __f) for (int __i = 0; __i < __f.Length; __i++) {f64}[__i] = __f[__i];");
+                        _w.Line($"return {f64};");
+                    }
                 }
             }
             foreach (var s in _unit.Signals)

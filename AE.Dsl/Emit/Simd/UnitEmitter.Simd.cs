@@ -293,7 +293,8 @@ namespace AE.Dsl.Emit
             };
             if (e.Stmt is IrAccumulate) value = $"({prior} + {value})";
             var cond = Condition(e);
-            _w.Line("// " + CSharp.Comment(IrPrinter.Statement(e.Stmt)));
+            // A pass interleaves the elements of several rules: each statement names its own, as the scalar loop's do.
+            _w.Line("// " + CSharp.Comment((e.Rule.IsUpdate ? "update" : e.Rule.Id) + ": " + IrPrinter.Statement(e.Stmt)));
             LineDirective(e, e.Stmt);
             if (cond.Length == 0)
             {

@@ -240,6 +240,12 @@ namespace AE.Dsl.Tests
                 law32.Step(theta32.Select((x, i) => 0.5f * (1 + i % 4) * x * x).Sum(), grad32, theta32);
             }
             for (int i = 0; i < n; i++) Assert.True(Math.Abs(theta[i] - theta32[i]) < 1e-4, $"theta[{i}]: {theta[i]} vs {theta32[i]}");
+            // The state the law owns, read after float steps, is the float law's (it read the initial zeros of its double copy).
+            double[] M(IOptimizerLaw law) => ((Func<ReadOnlySpan<double>>)Delegate.CreateDelegate(typeof(Func<ReadOnlySpan<double>>), law, law.GetType().GetProperty("m")!.GetMethod!))().ToArray();
+            var m64 = M(law64);
+            var m32 = M(law32);
+            Assert.Contains(m64, v => Math.Abs(v) > 1e-3);
+            for (int i = 0; i < n; i++) Assert.True(Math.Abs(m64[i] - m32[i]) < 1e-4, $"m[{i}]: {m64[i]} vs {m32[i]}");
         }
 
         [Fact]

@@ -162,7 +162,7 @@ namespace AE.Generated
                 var __vk2 = __Vx.Create((double)__k1);
                 for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                 {
-                    // theta' = theta - ((alpha' * (1 - mu')) * grad)
+                    // update: theta' = theta - ((alpha' * (1 - mu')) * grad)
 #line 15 "/ae/coefficients.ae"
                     var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __Simd.Load(grad + __i)));
 #line default

@@ -128,7 +128,7 @@ namespace AE.Generated
                 var __vk1 = __Vx.Create((double)0.01);
                 for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                 {
-                    // theta' = theta - (0.01 * grad)
+                    // update: theta' = theta - (0.01 * grad)
 #line 8 "/ae/group_use.ae"
                     var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i)));
 #line default

@@ -144,7 +144,7 @@ namespace AE.Generated
                         __Simd.Fill(__seed, (ulong)__step, 2, __d0, __nz2, __dEnd - __d0);
                         for (; __i <= __dEnd - __Simd.Width; __i += __Simd.Width)
                         {
-                            // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+                            // update: theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
                             var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__v_sigma * __Simd.Load(__nz2 + (__i - __d0))) : __vk4));
 #line default
@@ -157,7 +157,7 @@ namespace AE.Generated
                     // no draw happens in this step: the same loop without the draw
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
-                        // theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
+                        // update: theta' = (theta - (0.01 * grad)) + ((sigma > 0) ? (sigma * noise(n)) : 0)
 #line 11 "/ae/noise.ae"
                         var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__vk1 * __Simd.Load(grad + __i))) + (__k2 ? (__v_sigma * __V.Zero) : __vk4));
 #line default

@@ -39,8 +39,15 @@ namespace AE.Generated
         public int n { get; }
         private double[] __st_m_f64;
         private float[]? __st_m_f32;
-        /// <summary>State m after the last double-precision step.</summary>
-        public __System.ReadOnlySpan<double> m => __st_m_f64;
+        /// <summary>State m after the last step (of a law stepped in float: its float values, copied into doubles as it is read).</summary>
+        public __System.ReadOnlySpan<double> m
+        {
+            get
+            {
+                if (__st_m_f32 is float[] __f) for (int __i = 0; __i < __f.Length; __i++) __st_m_f64[__i] = __f[__i];
+                return __st_m_f64;
+            }
+        }
         public double s { get; private set; }
         public double avg { get; private set; }
         public double gm { get; private set; }
@@ -262,10 +269,10 @@ namespace AE.Generated
                     var __vk2 = __Vx.Create((double)0.01);
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
-                        // m' = (0.9 * m) + grad
+                        // update: m' = (0.9 * m) + grad
 #line 19 "/ae/reductions.ae"
                         var __e_m__next__1 = ((__vk1 * __Simd.Load(__s_m + __i)) + __Simd.Load(grad + __i));
-                        // theta' = theta - (0.01 * m')
+                        // update: theta' = theta - (0.01 * m')
 #line 20 "/ae/reductions.ae"
                         var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__vk2 * __e_m__next__1));
 #line default

@@ -45,8 +45,15 @@ namespace AE.Generated
         public double lr { get; }
         private double[] __st_m_f64;
         private float[]? __st_m_f32;
-        /// <summary>State m after the last double-precision step.</summary>
-        public __System.ReadOnlySpan<double> m => __st_m_f64;
+        /// <summary>State m after the last step (of a law stepped in float: its float values, copied into doubles as it is read).</summary>
+        public __System.ReadOnlySpan<double> m
+        {
+            get
+            {
+                if (__st_m_f32 is float[] __f) for (int __i = 0; __i < __f.Length; __i++) __st_m_f64[__i] = __f[__i];
+                return __st_m_f64;
+            }
+        }
         public double L { get; private set; }
         private int __precision;
         /// <summary>Steps taken so far.</summary>
@@ -137,10 +144,10 @@ namespace AE.Generated
                     var __v_lr = __Vx.Create((double)lr);
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
-                        // m' = (beta * m) + grad
+                        // update: m' = (beta * m) + grad
 #line 12 "/ae/vector_state.ae"
                         var __e_m__next__1 = ((__v_beta * __Simd.Load(__s_m + __i)) + __Simd.Load(grad + __i));
-                        // theta' = theta - (lr * m')
+                        // update: theta' = theta - (lr * m')
 #line 13 "/ae/vector_state.ae"
                         var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__v_lr * __e_m__next__1));
 #line default

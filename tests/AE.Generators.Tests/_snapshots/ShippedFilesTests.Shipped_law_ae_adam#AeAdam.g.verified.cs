@@ -317,12 +317,26 @@ namespace AE.Generated
         public double clip_grad_norm { get; }
         private double[] __st_m_f64;
         private float[]? __st_m_f32;
-        /// <summary>State m after the last double-precision step.</summary>
-        public __System.ReadOnlySpan<double> m => __st_m_f64;
+        /// <summary>State m after the last step (of a law stepped in float: its float values, copied into doubles as it is read).</summary>
+        public __System.ReadOnlySpan<double> m
+        {
+            get
+            {
+                if (__st_m_f32 is float[] __f) for (int __i = 0; __i < __f.Length; __i++) __st_m_f64[__i] = __f[__i];
+                return __st_m_f64;
+            }
+        }
         private double[] __st_v_f64;
         private float[]? __st_v_f32;
-        /// <summary>State v after the last double-precision step.</summary>
-        public __System.ReadOnlySpan<double> v => __st_v_f64;
+        /// <summary>State v after the last step (of a law stepped in float: its float values, copied into doubles as it is read).</summary>
+        public __System.ReadOnlySpan<double> v
+        {
+            get
+            {
+                if (__st_v_f32 is float[] __f) for (int __i = 0; __i < __f.Length; __i++) __st_v_f64[__i] = __f[__i];
+                return __st_v_f64;
+            }
+        }
         /// <summary>State p1 after the last step.</summary>
         public double p1 { get; private set; }
         /// <summary>State p2 after the last step.</summary>
@@ -1076,7 +1090,7 @@ namespace AE.Generated
                     var __v_grad_emergency = __Vx.Create((double)grad_emergency);
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
-                        // g0 = sanitize(grad, grad_emergency)
+                        // AE1: g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
                         var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __v_grad_emergency);
 #line default
@@ -1150,25 +1164,25 @@ namespace AE.Generated
                     var __v_e = __Vx.Create((double)e);
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
-                        // g0 = sanitize(grad, grad_emergency)
+                        // AE1: g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
                         var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __v_grad_emergency);
-                        // g = g0 * clip
+                        // AE1: g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
                         var __e_g__1 = (__e_g0__1 * __v_clip);
-                        // m_new = (b1 * m) + ((1 - b1) * g)
+                        // update: m_new = (b1 * m) + ((1 - b1) * g)
 #line 233 "/ae/laws/ae_adam.ae"
                         var __e_m_new__1 = ((__v_b1 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-                        // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                        // update: v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 234 "/ae/laws/ae_adam.ae"
                         var __e_v_new__1 = ((__v_b2 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
-                        // mhat = m_new / (1 - (p1 * b1))
+                        // update: mhat = m_new / (1 - (p1 * b1))
 #line 239 "/ae/laws/ae_adam.ae"
                         var __e_mhat__1 = (__e_m_new__1 / __vk10);
-                        // vhat = v_new / (1 - (p2 * b2))
+                        // update: vhat = v_new / (1 - (p2 * b2))
 #line 240 "/ae/laws/ae_adam.ae"
                         var __e_vhat__1 = (__e_v_new__1 / __vk12);
-                        // dir = mhat / (sqrt(vhat) + e)
+                        // update: dir = mhat / (sqrt(vhat) + e)
 #line 241 "/ae/laws/ae_adam.ae"
                         var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __v_e));
 #line default
@@ -1266,37 +1280,37 @@ namespace AE.Generated
                             __Simd.Fill(__seed, (ulong)__step, 1, __d0, __nz1, __dEnd - __d0);
                             for (; __i <= __dEnd - __Simd.Width; __i += __Simd.Width)
                             {
-                                // g0 = sanitize(grad, grad_emergency)
+                                // AE1: g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
                                 var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __v_grad_emergency);
-                                // g = g0 * clip
+                                // AE1: g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
                                 var __e_g__1 = (__e_g0__1 * __v_clip);
-                                // m_new = (b1 * m) + ((1 - b1) * g)
+                                // update: m_new = (b1 * m) + ((1 - b1) * g)
 #line 233 "/ae/laws/ae_adam.ae"
                                 var __e_m_new__1 = ((__v_b1 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-                                // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                                // update: v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 234 "/ae/laws/ae_adam.ae"
                                 var __e_v_new__1 = ((__v_b2 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
-                                // m' = m_new
+                                // update: m' = m_new
 #line 235 "/ae/laws/ae_adam.ae"
                                 var __e_m__next__1 = __e_m_new__1;
-                                // v' = v_new
+                                // update: v' = v_new
 #line 236 "/ae/laws/ae_adam.ae"
                                 var __e_v__next__1 = __e_v_new__1;
-                                // mhat = m_new / (1 - (p1 * b1))
+                                // update: mhat = m_new / (1 - (p1 * b1))
 #line 239 "/ae/laws/ae_adam.ae"
                                 var __e_mhat__1 = (__e_m_new__1 / __vk10);
-                                // vhat = v_new / (1 - (p2 * b2))
+                                // update: vhat = v_new / (1 - (p2 * b2))
 #line 240 "/ae/laws/ae_adam.ae"
                                 var __e_vhat__1 = (__e_v_new__1 / __vk12);
-                                // dir = mhat / (sqrt(vhat) + e)
+                                // update: dir = mhat / (sqrt(vhat) + e)
 #line 241 "/ae/laws/ae_adam.ae"
                                 var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __v_e));
-                                // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                                // update: theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 242 "/ae/laws/ae_adam.ae"
                                 var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__v_alpha__next * (__e_dir__1 + (__v_wd__next * __Simd.Load(theta + __i))))) + (__k16 ? (__v_sigma__next * __Simd.Load(__nz1 + (__i - __d0))) : __vk18));
-                                // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                                // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 243 "/ae/laws/ae_adam.ae"
                                 var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __v_param_abs_max) : __e_theta__next__1);
 #line default
@@ -1311,37 +1325,37 @@ namespace AE.Generated
                         // no draw happens in this step: the same loop without the draw
                         for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                         {
-                            // g0 = sanitize(grad, grad_emergency)
+                            // AE1: g0 = sanitize(grad, grad_emergency)
 #line 92 "/ae/laws/ae_adam.ae"
                             var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __v_grad_emergency);
-                            // g = g0 * clip
+                            // AE1: g = g0 * clip
 #line 96 "/ae/laws/ae_adam.ae"
                             var __e_g__1 = (__e_g0__1 * __v_clip);
-                            // m_new = (b1 * m) + ((1 - b1) * g)
+                            // update: m_new = (b1 * m) + ((1 - b1) * g)
 #line 233 "/ae/laws/ae_adam.ae"
                             var __e_m_new__1 = ((__v_b1 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-                            // v_new = (b2 * v) + ((1 - b2) * (g * g))
+                            // update: v_new = (b2 * v) + ((1 - b2) * (g * g))
 #line 234 "/ae/laws/ae_adam.ae"
                             var __e_v_new__1 = ((__v_b2 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
-                            // m' = m_new
+                            // update: m' = m_new
 #line 235 "/ae/laws/ae_adam.ae"
                             var __e_m__next__1 = __e_m_new__1;
-                            // v' = v_new
+                            // update: v' = v_new
 #line 236 "/ae/laws/ae_adam.ae"
                             var __e_v__next__1 = __e_v_new__1;
-                            // mhat = m_new / (1 - (p1 * b1))
+                            // update: mhat = m_new / (1 - (p1 * b1))
 #line 239 "/ae/laws/ae_adam.ae"
                             var __e_mhat__1 = (__e_m_new__1 / __vk10);
-                            // vhat = v_new / (1 - (p2 * b2))
+                            // update: vhat = v_new / (1 - (p2 * b2))
 #line 240 "/ae/laws/ae_adam.ae"
                             var __e_vhat__1 = (__e_v_new__1 / __vk12);
-                            // dir = mhat / (sqrt(vhat) + e)
+                            // update: dir = mhat / (sqrt(vhat) + e)
 #line 241 "/ae/laws/ae_adam.ae"
                             var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __v_e));
-                            // theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                            // update: theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 242 "/ae/laws/ae_adam.ae"
                             var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__v_alpha__next * (__e_dir__1 + (__v_wd__next * __Simd.Load(theta + __i))))) + (__k16 ? (__v_sigma__next * __V.Zero) : __vk18));
-                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                            // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 243 "/ae/laws/ae_adam.ae"
                             var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __v_param_abs_max) : __e_theta__next__1);
 #line default

@@ -248,7 +248,7 @@ namespace AE.Generated
                     var __vk3 = __Vx.Create((double)__k2);
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                        // weights: Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                         var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __v_loss_emergency), __vk3, __v_loss_emergency);
 #line default
@@ -308,10 +308,10 @@ namespace AE.Generated
                     var __v_min_loss = __Vx.Create((double)min_loss);
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                        // weights: Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                         var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __v_loss_emergency), __vk3, __v_loss_emergency);
-                        // ew = exp(-beta_weight * (Lk - min_loss))
+                        // weights: ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                         var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __v_min_loss)));
 #line default
@@ -370,13 +370,13 @@ namespace AE.Generated
                     var __vk8 = __Vx.Create((double)__k7);
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                        // weights: Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                         var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __v_loss_emergency), __vk3, __v_loss_emergency);
-                        // ew = exp(-beta_weight * (Lk - min_loss))
+                        // weights: ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                         var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __v_min_loss)));
-                        // w = ew / max(sum(ew), 1)
+                        // weights: w = ew / max(sum(ew), 1)
 #line 44 "/ae/laws/ae_ensemble.ae"
                         var __e_w__1 = (__e_ew__1 / __vk8);
 #line default
@@ -459,26 +459,26 @@ namespace AE.Generated
                     var __v_sigma_max = __Vx.Create((double)sigma_max);
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
-                        // Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
+                        // weights: Lk = clamp(finite_or(losses, loss_emergency), -loss_emergency, loss_emergency)
 #line 39 "/ae/laws/ae_ensemble.ae"
                         var __e_Lk__1 = __Lanes.Clamp(__Lanes.FiniteOr(__Simd.Load(losses + __i), __v_loss_emergency), __vk3, __v_loss_emergency);
-                        // ew = exp(-beta_weight * (Lk - min_loss))
+                        // weights: ew = exp(-beta_weight * (Lk - min_loss))
 #line 43 "/ae/laws/ae_ensemble.ae"
                         var __e_ew__1 = __Lanes.Exp((__vk5 * (__e_Lk__1 - __v_min_loss)));
-                        // w = ew / max(sum(ew), 1)
+                        // weights: w = ew / max(sum(ew), 1)
 #line 44 "/ae/laws/ae_ensemble.ae"
                         var __e_w__1 = (__e_ew__1 / __vk8);
-                        // alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
+                        // consensus: alpha' = clamp(((1 - kappa) * alpha) + (kappa * bar_alpha), alpha_min, alpha_max)
 #line 51 "/ae/laws/ae_ensemble.ae"
                         var __e_alpha__next__1 = __Simd.Load(alpha + __i);
 #line 51
                         if (__on_consensus) __e_alpha__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(alpha + __i)) + __vk12), __v_alpha_min, __v_alpha_max);
-                        // mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
+                        // consensus: mu' = clamp(((1 - kappa) * mu) + (kappa * bar_mu), mu_min, mu_max)
 #line 52 "/ae/laws/ae_ensemble.ae"
                         var __e_mu__next__1 = __Simd.Load(mu + __i);
 #line 52
                         if (__on_consensus) __e_mu__next__1 = __Lanes.Clamp(((__vk10 * __Simd.Load(mu + __i)) + __vk16), __v_mu_min, __v_mu_max);
-                        // sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
+                        // consensus: sigma' = clamp(((1 - kappa) * sigma) + (kappa * bar_sigma), sigma_min, sigma_max)
 #line 53 "/ae/laws/ae_ensemble.ae"
                         var __e_sigma__next__1 = __Simd.Load(sigma + __i);
 #line 53

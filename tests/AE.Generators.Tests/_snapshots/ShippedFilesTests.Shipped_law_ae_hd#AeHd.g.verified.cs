@@ -101,16 +101,37 @@ namespace AE.Generated
         public double init_alpha { get; }
         private double[] __st_m_f64;
         private float[]? __st_m_f32;
-        /// <summary>State m after the last double-precision step.</summary>
-        public __System.ReadOnlySpan<double> m => __st_m_f64;
+        /// <summary>State m after the last step (of a law stepped in float: its float values, copied into doubles as it is read).</summary>
+        public __System.ReadOnlySpan<double> m
+        {
+            get
+            {
+                if (__st_m_f32 is float[] __f) for (int __i = 0; __i < __f.Length; __i++) __st_m_f64[__i] = __f[__i];
+                return __st_m_f64;
+            }
+        }
         private double[] __st_v_f64;
         private float[]? __st_v_f32;
-        /// <summary>State v after the last double-precision step.</summary>
-        public __System.ReadOnlySpan<double> v => __st_v_f64;
+        /// <summary>State v after the last step (of a law stepped in float: its float values, copied into doubles as it is read).</summary>
+        public __System.ReadOnlySpan<double> v
+        {
+            get
+            {
+                if (__st_v_f32 is float[] __f) for (int __i = 0; __i < __f.Length; __i++) __st_v_f64[__i] = __f[__i];
+                return __st_v_f64;
+            }
+        }
         private double[] __st_U_f64;
         private float[]? __st_U_f32;
-        /// <summary>State U after the last double-precision step.</summary>
-        public __System.ReadOnlySpan<double> U => __st_U_f64;
+        /// <summary>State U after the last step (of a law stepped in float: its float values, copied into doubles as it is read).</summary>
+        public __System.ReadOnlySpan<double> U
+        {
+            get
+            {
+                if (__st_U_f32 is float[] __f) for (int __i = 0; __i < __f.Length; __i++) __st_U_f64[__i] = __f[__i];
+                return __st_U_f64;
+            }
+        }
         /// <summary>State p1 after the last step.</summary>
         public double p1 { get; private set; }
         /// <summary>State p2 after the last step.</summary>
@@ -377,16 +398,16 @@ namespace AE.Generated
                     var __v_eps = __Vx.Create((double)eps);
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
-                        // g = sanitize(grad, 1000000000000)
+                        // AE1: g = sanitize(grad, 1000000000000)
 #line 51 "/ae/laws/ae_hd.ae"
                         var __e_g__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-                        // m_new = (beta1 * m) + ((1 - beta1) * g)
+                        // update: m_new = (beta1 * m) + ((1 - beta1) * g)
 #line 76 "/ae/laws/ae_hd.ae"
                         var __e_m_new__1 = ((__v_beta1 * __Simd.Load(__s_m + __i)) + (__vk4 * __e_g__1));
-                        // v_new = (beta2 * v) + ((1 - beta2) * (g * g))
+                        // update: v_new = (beta2 * v) + ((1 - beta2) * (g * g))
 #line 77 "/ae/laws/ae_hd.ae"
                         var __e_v_new__1 = ((__v_beta2 * __Simd.Load(__s_v + __i)) + (__vk7 * (__e_g__1 * __e_g__1)));
-                        // dir = (m_new / (1 - (p1 * beta1))) / (sqrt(v_new / (1 - (p2 * beta2))) + eps)
+                        // update: dir = (m_new / (1 - (p1 * beta1))) / (sqrt(v_new / (1 - (p2 * beta2))) + eps)
 #line 82 "/ae/laws/ae_hd.ae"
                         var __e_dir__1 = ((__e_m_new__1 / __vk9) / (__Vx.Sqrt((__e_v_new__1 / __vk11)) + __v_eps));
 #line default
@@ -479,28 +500,28 @@ namespace AE.Generated
                     var __vk18 = __Vx.Create((double)double.PositiveInfinity);
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
-                        // g = sanitize(grad, 1000000000000)
+                        // AE1: g = sanitize(grad, 1000000000000)
 #line 51 "/ae/laws/ae_hd.ae"
                         var __e_g__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __vk1);
-                        // m_new = (beta1 * m) + ((1 - beta1) * g)
+                        // update: m_new = (beta1 * m) + ((1 - beta1) * g)
 #line 76 "/ae/laws/ae_hd.ae"
                         var __e_m_new__1 = ((__v_beta1 * __Simd.Load(__s_m + __i)) + (__vk4 * __e_g__1));
-                        // v_new = (beta2 * v) + ((1 - beta2) * (g * g))
+                        // update: v_new = (beta2 * v) + ((1 - beta2) * (g * g))
 #line 77 "/ae/laws/ae_hd.ae"
                         var __e_v_new__1 = ((__v_beta2 * __Simd.Load(__s_v + __i)) + (__vk7 * (__e_g__1 * __e_g__1)));
-                        // m' = m_new
+                        // update: m' = m_new
 #line 78 "/ae/laws/ae_hd.ae"
                         var __e_m__next__1 = __e_m_new__1;
-                        // v' = v_new
+                        // update: v' = v_new
 #line 79 "/ae/laws/ae_hd.ae"
                         var __e_v__next__1 = __e_v_new__1;
-                        // dir = (m_new / (1 - (p1 * beta1))) / (sqrt(v_new / (1 - (p2 * beta2))) + eps)
+                        // update: dir = (m_new / (1 - (p1 * beta1))) / (sqrt(v_new / (1 - (p2 * beta2))) + eps)
 #line 82 "/ae/laws/ae_hd.ae"
                         var __e_dir__1 = ((__e_m_new__1 / __vk9) / (__Vx.Sqrt((__e_v_new__1 / __vk11)) + __v_eps));
-                        // U' = (beta_u * U) + ((1 - beta_u) * dir)
+                        // update: U' = (beta_u * U) + ((1 - beta_u) * dir)
 #line 87 "/ae/laws/ae_hd.ae"
                         var __e_U__next__1 = ((__v_beta_u * __Simd.Load(__s_U + __i)) + (__vk15 * __e_dir__1));
-                        // theta' = theta - (a * dir)
+                        // update: theta' = theta - (a * dir)
 #line 88 "/ae/laws/ae_hd.ae"
                         var __e_theta__next__1 = (__Simd.Load(theta + __i) - (__v_a * __e_dir__1));
 #line default

@@ -218,8 +218,15 @@ namespace AE.Generated
         public double gamma_lyap { get; }
         private double[] __st_m_f64;
         private float[]? __st_m_f32;
-        /// <summary>State m after the last double-precision step.</summary>
-        public __System.ReadOnlySpan<double> m => __st_m_f64;
+        /// <summary>State m after the last step (of a law stepped in float: its float values, copied into doubles as it is read).</summary>
+        public __System.ReadOnlySpan<double> m
+        {
+            get
+            {
+                if (__st_m_f32 is float[] __f) for (int __i = 0; __i < __f.Length; __i++) __st_m_f64[__i] = __f[__i];
+                return __st_m_f64;
+            }
+        }
         /// <summary>State quiet after the last step.</summary>
         public double quiet { get; private set; }
         /// <summary>Coefficient alpha after the last step.</summary>
@@ -773,7 +780,7 @@ namespace AE.Generated
                     var __v_grad_emergency = __Vx.Create((double)grad_emergency);
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
-                        // g0 = sanitize(grad, grad_emergency)
+                        // AE1: g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
                         var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __v_grad_emergency);
 #line default
@@ -840,16 +847,16 @@ namespace AE.Generated
                     var __vk7 = __Vx.Create((double)__k6);
                     for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                     {
-                        // g0 = sanitize(grad, grad_emergency)
+                        // AE1: g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
                         var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __v_grad_emergency);
-                        // g = g0 * clip
+                        // AE1: g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
                         var __e_g__1 = (__e_g0__1 * __v_clip);
-                        // m' = (mu' * m) + ((1 - mu') * g)
+                        // update: m' = (mu' * m) + ((1 - mu') * g)
 #line 212 "/ae/laws/ae_sgdm_phase.ae"
                         var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-                        // upd = -alpha' * m'
+                        // update: upd = -alpha' * m'
 #line 213 "/ae/laws/ae_sgdm_phase.ae"
                         var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
@@ -931,25 +938,25 @@ namespace AE.Generated
                             __Simd.Fill(__seed, (ulong)__step, 1, __d0, __nz1, __dEnd - __d0);
                             for (; __i <= __dEnd - __Simd.Width; __i += __Simd.Width)
                             {
-                                // g0 = sanitize(grad, grad_emergency)
+                                // AE1: g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
                                 var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __v_grad_emergency);
-                                // g = g0 * clip
+                                // AE1: g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
                                 var __e_g__1 = (__e_g0__1 * __v_clip);
-                                // m' = (mu' * m) + ((1 - mu') * g)
+                                // update: m' = (mu' * m) + ((1 - mu') * g)
 #line 212 "/ae/laws/ae_sgdm_phase.ae"
                                 var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-                                // upd = -alpha' * m'
+                                // update: upd = -alpha' * m'
 #line 213 "/ae/laws/ae_sgdm_phase.ae"
                                 var __e_upd__1 = (__vk7 * __e_m__next__1);
-                                // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                                // update: capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 215 "/ae/laws/ae_sgdm_phase.ae"
                                 var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-                                // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                                // update: theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 216 "/ae/laws/ae_sgdm_phase.ae"
                                 var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__v_sigma__next * __Simd.Load(__nz1 + (__i - __d0))) : __vk13));
-                                // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                                // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 217 "/ae/laws/ae_sgdm_phase.ae"
                                 var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __v_param_abs_max) : __e_theta__next__1);
 #line default
@@ -963,25 +970,25 @@ namespace AE.Generated
                         // no draw happens in this step: the same loop without the draw
                         for (; __i <= __end - __Simd.Width; __i += __Simd.Width)
                         {
-                            // g0 = sanitize(grad, grad_emergency)
+                            // AE1: g0 = sanitize(grad, grad_emergency)
 #line 110 "/ae/laws/ae_sgdm_phase.ae"
                             var __e_g0__1 = __Lanes.Sanitize(__Simd.Load(grad + __i), __v_grad_emergency);
-                            // g = g0 * clip
+                            // AE1: g = g0 * clip
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
                             var __e_g__1 = (__e_g0__1 * __v_clip);
-                            // m' = (mu' * m) + ((1 - mu') * g)
+                            // update: m' = (mu' * m) + ((1 - mu') * g)
 #line 212 "/ae/laws/ae_sgdm_phase.ae"
                             var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
-                            // upd = -alpha' * m'
+                            // update: upd = -alpha' * m'
 #line 213 "/ae/laws/ae_sgdm_phase.ae"
                             var __e_upd__1 = (__vk7 * __e_m__next__1);
-                            // capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
+                            // update: capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
 #line 215 "/ae/laws/ae_sgdm_phase.ae"
                             var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
-                            // theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
+                            // update: theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
 #line 216 "/ae/laws/ae_sgdm_phase.ae"
                             var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__v_sigma__next * __V.Zero) : __vk13));
-                            // theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
+                            // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
 #line 217 "/ae/laws/ae_sgdm_phase.ae"
                             var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __v_param_abs_max) : __e_theta__next__1);
 #line default
