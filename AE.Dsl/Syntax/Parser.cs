@@ -545,11 +545,21 @@ namespace AE.Dsl.Syntax
             int start = Current.Span.Start;
             if (Accept(TokenKind.When))
             {
+                int errorMark = _lastErrorPos;
                 var cond = ParseExpr();
+                // A condition cut short ('when step = 3 {') is no condition to type: its error is the syntax error.
+                if (_lastErrorPos != errorMark || !At(TokenKind.OpenBrace)) cond = new MissingExpr(cond.Span);
                 var then = ParseBlock();
                 List<StmtSyntax>? otherwise = null;
                 if (Accept(TokenKind.Else))
                 {
+                    if (At(TokenKind.Identifier) && Current.Text == "if" && !IsNameLike(PeekToken(1).Kind))
+                    {
+                        // Other languages' 'else if': one error that says how it is written, then read as 'else when'
+                        // (its condition and block parsed, not a second error at the condition).
+                        ErrorExpected("'when' or '{' after 'else' ('else if' is written 'else when')");
+                        _tokens[_pos] = Current with { Kind = TokenKind.When };
+                    }
                     if (At(TokenKind.When))
                     {
                         if (!EnterBlock()) { SkipElseWhenChain(); return new WhenStmt(cond, then, null, From(start)); }
@@ -578,8 +588,21 @@ namespace AE.Dsl.Syntax
                 SyncStatement();
                 return null;
             }
+            int mark = _lastErrorPos;
             var value = ParseExpr();
-            ExpectEnd();
+            if (_lastErrorPos != mark)
+            {
+                // The expression had an error: what follows up to the statement's end is its debris, not a second error,
+                // and the part parsed is no value to type ('s = loss > 0 and ...' read as 's = loss > 0', a bool).
+                if (!Accept(TokenKind.Semicolon)) SyncStatement();
+                value = new MissingExpr(value.Span);
+            }
+            else if (!Accept(TokenKind.Semicolon))
+            {
+                ErrorExpected("';'");
+                SyncStatement();
+                value = new MissingExpr(value.Span);
+            }
             return new AssignStmt(target, next, op, value, From(start));
         }
 

@@ -358,11 +358,13 @@ namespace AE.Dsl.Emit
                 _w.Line($"return {S}.IsSet(values[controller / {S}.Lanes], controller % {S}.Lanes);");
             }
             _w.Line();
-            using (_w.Block($"private double __Element({V}[] values, int controller, int index, int length)"))
+            // A population stepped in float holds its own vectors in their float copies (block by block, a float per lane).
+            using (_w.Block($"private double __Element({V}[] values, float[]? floats, int controller, int index, int length)"))
             {
                 _w.Line("__Controller(controller);");
                 _w.Line("if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, \"the vector has \" + length + \" elements\");");
-                _w.Line($"return {S}.Lane(values[index * __blocks + controller / {S}.Lanes], controller % {S}.Lanes);");
+                _w.Line($"int __b = index * __blocks + controller / {S}.Lanes;");
+                _w.Line($"return floats is null ? {S}.Lane(values[__b], controller % {S}.Lanes) : floats[__b * {S}.Lanes + controller % {S}.Lanes];");
             }
         }
 
@@ -371,9 +373,9 @@ namespace AE.Dsl.Emit
             var id = Id(name);
             if (!type.IsScalar)
             {
-                var when = what == "State" ? " after the last double-precision step (as the law's)" : "";
-                if (when.Length > 0) _w.Line($"/// <summary>{what} {CSharp.Xml(name)}[index] of one controller{when}.</summary>");
-                _w.Line($"public double {id}(int controller, int index) => __Element({array}, controller, index, {Length(type)});");
+                bool owned = what is "State" or "Coefficient";
+                if (owned) _w.Line($"/// <summary>{what} {CSharp.Xml(name)}[index] of one controller after the last step (of a population stepped in float: its float value).</summary>");
+                _w.Line($"public double {id}(int controller, int index) => __Element({array}, {(owned ? FloatArray(name) : "null")}, controller, index, {Length(type)});");
                 return;
             }
             var t = what == "Param" ? ParamType(type) : ValueType(type);

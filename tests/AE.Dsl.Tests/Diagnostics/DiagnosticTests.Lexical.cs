@@ -194,6 +194,30 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, "a * 0.5\n", "a * 0.5;\n"));
         }
 
+        /// <summary>
+        /// One mistake, one error: the debris after an expression's error was a second AE0004 ("Expected ';', found name 'b'"),
+        /// and the part parsed before a missing ';' or '{' was typed: 'a' = a > 0 and ...' said "must be real, but this is bool"
+        /// first, 'when a = 1' "condition must be bool". 'else if' says how it is written and reads on.
+        /// </summary>
+        [Theory]
+        [InlineData("a' = a + * 0.5;", "* 0.5", "Expected an expression, found '*'")]
+        [InlineData("a' = a > 0 and a < 1 ? 1 : 0;", "and a", "Expected ';', found name 'and'")]
+        [InlineData("when a = 1 { a' = 0.5; }", "= 1 {", "Expected '{', found '='")]
+        [InlineData("when a > 0.5 { a' = 0.5; } else if a > 0.2 { a' = 0.2; }", "if a", "Expected 'when' or '{' after 'else' ('else if' is written 'else when'), found name 'if'")]
+        public void AE0004_one_syntax_error_is_one_error_and_nothing_parsed_around_it_is_typed(string update, string at, string message)
+        {
+            var d = AssertOnly(Law(update), "AE0004", at);
+            Assert.Equal(message, d.Message);
+        }
+
+        /// <summary>After 'else if', the block is read as 'else when's: an error inside it is still found.</summary>
+        [Fact]
+        public void AE0004_else_if_is_read_as_else_when()
+        {
+            var all = TestSupport.Check(Law("when a > 0.5 { a' = 0.5; } else if a > 0.2 { a' = zz; }")).Diagnostics;
+            Assert.Equal(new[] { "AE0004", "AE0010" }, all.Select(x => x.Id));
+        }
+
         /// <summary>A syntax error inside a call's arguments is the one error: the arguments parsed before it are not the call's count (no AE0014).</summary>
         [Theory]
         [InlineData("a' = clamp(a * 5.5.5, 0, 1);")]

@@ -502,8 +502,8 @@ namespace AE.Generated
         }
 
         // ---- per controller: params, state, coefficients, signals and accumulators after the last step
-        /// <summary>State m[index] of one controller after the last double-precision step (as the law's).</summary>
-        public double m(int controller, int index) => __Element(__st_m, controller, index, n);
+        /// <summary>State m[index] of one controller after the last step (of a population stepped in float: its float value).</summary>
+        public double m(int controller, int index) => __Element(__st_m, __st_m_f32, controller, index, n);
         public double s(int controller) => __Lane(__x_s, controller);
         public double avg(int controller) => __Lane(__x_avg, controller);
         public double gm(int controller) => __Lane(__x_gm, controller);
@@ -582,11 +582,12 @@ namespace AE.Generated
             return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
-        private double __Element(__V[] values, int controller, int index, int length)
+        private double __Element(__V[] values, float[]? floats, int controller, int index, int length)
         {
             __Controller(controller);
             if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+            int __b = index * __blocks + controller / __Lanes.Lanes;
+            return floats is null ? __Lanes.Lane(values[__b], controller % __Lanes.Lanes) : floats[__b * __Lanes.Lanes + controller % __Lanes.Lanes];
         }
     }
 }

@@ -296,11 +296,12 @@ namespace AE.Generated
             return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
-        private double __Element(__V[] values, int controller, int index, int length)
+        private double __Element(__V[] values, float[]? floats, int controller, int index, int length)
         {
             __Controller(controller);
             if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+            int __b = index * __blocks + controller / __Lanes.Lanes;
+            return floats is null ? __Lanes.Lane(values[__b], controller % __Lanes.Lanes) : floats[__b * __Lanes.Lanes + controller % __Lanes.Lanes];
         }
     }
 }

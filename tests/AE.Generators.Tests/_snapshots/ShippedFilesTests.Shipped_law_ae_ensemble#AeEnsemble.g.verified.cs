@@ -786,7 +786,7 @@ namespace AE.Generated
         public double sigma_min(int controller) => __Lane(__p_sigma_min, controller);
         public double sigma_max(int controller) => __Lane(__p_sigma_max, controller);
         public double loss_emergency(int controller) => __Lane(__p_loss_emergency, controller);
-        public double w(int controller, int index) => __Element(__sig_w, controller, index, K);
+        public double w(int controller, int index) => __Element(__sig_w, null, controller, index, K);
         public double mean_loss(int controller) => __Lane(__x_mean_loss, controller);
         public double min_loss(int controller) => __Lane(__x_min_loss, controller);
         public double max_loss(int controller) => __Lane(__x_max_loss, controller);
@@ -876,11 +876,12 @@ namespace AE.Generated
             return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
-        private double __Element(__V[] values, int controller, int index, int length)
+        private double __Element(__V[] values, float[]? floats, int controller, int index, int length)
         {
             __Controller(controller);
             if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+            int __b = index * __blocks + controller / __Lanes.Lanes;
+            return floats is null ? __Lanes.Lane(values[__b], controller % __Lanes.Lanes) : floats[__b * __Lanes.Lanes + controller % __Lanes.Lanes];
         }
     }
 }

@@ -917,12 +917,12 @@ namespace AE.Generated
         public double alpha_min(int controller) => __Lane(__p_alpha_min, controller);
         public double alpha_max(int controller) => __Lane(__p_alpha_max, controller);
         public double init_alpha(int controller) => __Lane(__p_init_alpha, controller);
-        /// <summary>State m[index] of one controller after the last double-precision step (as the law's).</summary>
-        public double m(int controller, int index) => __Element(__st_m, controller, index, n);
-        /// <summary>State v[index] of one controller after the last double-precision step (as the law's).</summary>
-        public double v(int controller, int index) => __Element(__st_v, controller, index, n);
-        /// <summary>State U[index] of one controller after the last double-precision step (as the law's).</summary>
-        public double U(int controller, int index) => __Element(__st_U, controller, index, n);
+        /// <summary>State m[index] of one controller after the last step (of a population stepped in float: its float value).</summary>
+        public double m(int controller, int index) => __Element(__st_m, __st_m_f32, controller, index, n);
+        /// <summary>State v[index] of one controller after the last step (of a population stepped in float: its float value).</summary>
+        public double v(int controller, int index) => __Element(__st_v, __st_v_f32, controller, index, n);
+        /// <summary>State U[index] of one controller after the last step (of a population stepped in float: its float value).</summary>
+        public double U(int controller, int index) => __Element(__st_U, __st_U_f32, controller, index, n);
         public double p1(int controller) => __Lane(__st_p1, controller);
         public double p2(int controller) => __Lane(__st_p2, controller);
         public double quiet(int controller) => __Lane(__st_quiet, controller);
@@ -1029,11 +1029,12 @@ namespace AE.Generated
             return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
-        private double __Element(__V[] values, int controller, int index, int length)
+        private double __Element(__V[] values, float[]? floats, int controller, int index, int length)
         {
             __Controller(controller);
             if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+            int __b = index * __blocks + controller / __Lanes.Lanes;
+            return floats is null ? __Lanes.Lane(values[__b], controller % __Lanes.Lanes) : floats[__b * __Lanes.Lanes + controller % __Lanes.Lanes];
         }
     }
 }

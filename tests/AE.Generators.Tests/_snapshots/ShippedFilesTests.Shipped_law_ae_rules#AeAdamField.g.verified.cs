@@ -2257,10 +2257,10 @@ namespace AE.Generated
         public double grad_emergency(int controller) => __Lane(__p_grad_emergency, controller);
         public double param_abs_max(int controller) => __Lane(__p_param_abs_max, controller);
         public double clip_grad_norm(int controller) => __Lane(__p_clip_grad_norm, controller);
-        /// <summary>State m[index] of one controller after the last double-precision step (as the law's).</summary>
-        public double m(int controller, int index) => __Element(__st_m, controller, index, n);
-        /// <summary>State v[index] of one controller after the last double-precision step (as the law's).</summary>
-        public double v(int controller, int index) => __Element(__st_v, controller, index, n);
+        /// <summary>State m[index] of one controller after the last step (of a population stepped in float: its float value).</summary>
+        public double m(int controller, int index) => __Element(__st_m, __st_m_f32, controller, index, n);
+        /// <summary>State v[index] of one controller after the last step (of a population stepped in float: its float value).</summary>
+        public double v(int controller, int index) => __Element(__st_v, __st_v_f32, controller, index, n);
         public double p1(int controller) => __Lane(__st_p1, controller);
         public double p2(int controller) => __Lane(__st_p2, controller);
         public double lambda(int controller) => __Lane(__st_lambda, controller);
@@ -2436,11 +2436,12 @@ namespace AE.Generated
             return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
-        private double __Element(__V[] values, int controller, int index, int length)
+        private double __Element(__V[] values, float[]? floats, int controller, int index, int length)
         {
             __Controller(controller);
             if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+            int __b = index * __blocks + controller / __Lanes.Lanes;
+            return floats is null ? __Lanes.Lane(values[__b], controller % __Lanes.Lanes) : floats[__b * __Lanes.Lanes + controller % __Lanes.Lanes];
         }
     }
 }

@@ -1464,8 +1464,8 @@ namespace AE.Generated
         public double init_alpha(int controller) => __Lane(__p_init_alpha, controller);
         public double init_mu(int controller) => __Lane(__p_init_mu, controller);
         public double init_sigma(int controller) => __Lane(__p_init_sigma, controller);
-        /// <summary>State m[index] of one controller after the last double-precision step (as the law's).</summary>
-        public double m(int controller, int index) => __Element(__st_m, controller, index, n);
+        /// <summary>State m[index] of one controller after the last step (of a population stepped in float: its float value).</summary>
+        public double m(int controller, int index) => __Element(__st_m, __st_m_f32, controller, index, n);
         public double alpha(int controller) => __Lane(__st_alpha, controller);
         public double mu(int controller) => __Lane(__st_mu, controller);
         public double sigma(int controller) => __Lane(__st_sigma, controller);
@@ -1595,11 +1595,12 @@ namespace AE.Generated
             return __Lanes.IsSet(values[controller / __Lanes.Lanes], controller % __Lanes.Lanes);
         }
 
-        private double __Element(__V[] values, int controller, int index, int length)
+        private double __Element(__V[] values, float[]? floats, int controller, int index, int length)
         {
             __Controller(controller);
             if ((uint)index >= (uint)length) throw new __System.ArgumentOutOfRangeException(nameof(index), index, "the vector has " + length + " elements");
-            return __Lanes.Lane(values[index * __blocks + controller / __Lanes.Lanes], controller % __Lanes.Lanes);
+            int __b = index * __blocks + controller / __Lanes.Lanes;
+            return floats is null ? __Lanes.Lane(values[__b], controller % __Lanes.Lanes) : floats[__b * __Lanes.Lanes + controller % __Lanes.Lanes];
         }
     }
 }
