@@ -143,7 +143,10 @@ The parser expected something else at this token: the message says what it expec
 found, and is reported **at the token found** (so a missing `;` is reported at the token after the
 statement). After a syntax error the parser skips to the next `;`, `}}` or declaration keyword and
 goes on, so one run reports every syntax error, once each, and the rest of the file is still
-checked. Common cases, each with its own wording: a missing `;`, `)` or `}}`; a param without a
+checked; the statement (or `when` condition) the error is in is not type-checked, since what was
+parsed of it is not what was meant (`s = loss > 0 and step > 1 ? 1 : 0;` is the one error at `and`, not
+also "must be real, but this is bool" for `loss > 0`). `else if` is reported as such (it is written
+`else when`) and read as `else when`. Common cases, each with its own wording: a missing `;`, `)` or `}}`; a param without a
 default (params are overridable at construction, but need a default); an input without a type (the
 host gives it each step, so its type must be written); a declaration inside a `group` (groups hold
 rules only); a reserved word used as a name (`dim coeff = 16;`).
