@@ -114,7 +114,7 @@ namespace AE.Experiments.Cells
                     // An int or bool param is a constant of the generated code: its declared value, which the file may only repeat.
                     var declared = (defaults ??= new Interpreter(_unit)).Get(name);
                     if (!values.SequenceEqual(declared))
-                        throw new CellReferenceException($"the {(p.Type.Scalar == ScalarType.Int ? "int" : "bool")} param '{name}' of {_unit.Name} is compiled into the generated cell as its declared value {string.Join(", ", declared.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}; "
+                        throw new CellReferenceException($"the {(p.Type.Scalar == ScalarType.Int ? "int" : "bool")} param '{name}' of {_unit.Name} is compiled into the generated cell as its declared value {string.Join(", ", declared.Select(v => p.Type.Scalar == ScalarType.Bool ? (v != 0 ? "true" : "false") : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}; "
                             + "the reference file gives another: change the .ae file's value, or check it with --backend reference");
                 }
                 foreach (var (refName, cellName) in _host.Inputs)

@@ -305,7 +305,7 @@ namespace AE.Cli.Tests
         public void A_real_param_listed_in_params_and_grads_has_its_value_used_and_its_gradient_compared()
         {
             using var dir = new TempDirectory();
-            dir.Write("scaled.ae", "cell Scaled {\n  input x: real[2];\n  input target: real[2];\n  param a = 2;\n  param s: int = 3;\n  net f: linear(2 -> 2);\n  signal y: real[2];\n  update { y = a * f(x); }\n}\n");
+            dir.Write("scaled.ae", "cell Scaled {\n  input x: real[2];\n  input target: real[2];\n  param a = 2;\n  param s: int = 3;\n  param on: bool = true;\n  net f: linear(2 -> 2);\n  signal y: real[2];\n  update { y = on ? a * f(x) : f(x); }\n}\n");
             string Reference(string name, string paramsExtra, string gradsExtra, string topExtra = "") => dir.Write(name, @"{""cell"": ""AMELayer scaled""" + topExtra + @",
  ""params"": {""f.weight"": [[0.7, 0.2], [-0.3, 0.5]], ""f.bias"": [0.1, -0.2]" + paramsExtra + @"},
  ""inputs"": {""x"": [[[1.0, 2.0]]], ""target"": [[[1.0, 0.0]]]},
@@ -354,6 +354,10 @@ namespace AE.Cli.Tests
             Assert.Equal(2, s4.ExitCode);
             Assert.Equal("ae: error: the int param 's' of Scaled is compiled into the generated cell as its declared value 3; the reference file gives another: change the .ae file's value, or check it with --backend reference", Assert.Single(s4.StderrLines));
             Assert.Equal(0, Cli.Run(dir.Path, "grad", "scaled.ae", "s4.json", "--backend", "reference").ExitCode);
+            // a bool's declared value is written as the .ae file writes it (it said 'its declared value 1')
+            Reference("on-false.json", "", "", @", ""a"": 0.5, ""on"": false");
+            Assert.Equal("ae: error: the bool param 'on' of Scaled is compiled into the generated cell as its declared value true; the reference file gives another: change the .ae file's value, or check it with --backend reference",
+                Assert.Single(Cli.Run(dir.Path, "grad", "scaled.ae", "on-false.json").StderrLines));
             Reference("s25.json", "", "", @", ""a"": 0.5, ""s"": 2.5");
             var s25 = Cli.Run(dir.Path, "grad", "scaled.ae", "s25.json");
             Assert.Equal(2, s25.ExitCode);
