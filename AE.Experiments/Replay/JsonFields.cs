@@ -46,6 +46,8 @@ namespace AE.Experiments.Replay
         public static string NotValid(JsonException ex)
         {
             if (ex is null) throw new ArgumentNullException(nameof(ex));
+            // An empty file: the parser's words ("... when isFinalBlock is true") are about its own API, not the file.
+            if (ex.Message.Contains("does not contain any JSON tokens", StringComparison.Ordinal)) return "not valid JSON: the file holds no JSON value (it is empty or white space)";
             string message = ex.Message;
             int at = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
             if (at > 0) message = message.Substring(0, at);
