@@ -110,6 +110,9 @@ namespace AE.TorchSharp
             Tensor loss;
             using (enable_grad()) loss = closure();
             if (loss is null) throw new InvalidOperationException("the closure returned no loss");
+            // libtorch's own error for this is a C++ backtrace: say what the law needs instead.
+            if (loss.numel() != 1)
+                throw new InvalidOperationException($"the closure returned a loss of {loss.numel()} elements (shape [{string.Join(", ", loss.shape)}]); a law reads one number: return a scalar, such as the sum or the mean");
             step(loss.ToDouble());
             return loss;
         }

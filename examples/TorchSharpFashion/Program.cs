@@ -8,6 +8,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using AE.Experiments.Tasks;
 using AE.Runtime;
@@ -37,6 +38,12 @@ catch (UsageException e)
 }
 catch (DatasetNotFoundException e)
 {
+    Console.Error.WriteLine("TorchSharpFashion: " + e.Message);
+    return 2;
+}
+catch (Exception e) when (e is InvalidDataException or IOException)
+{
+    // A damaged or unreadable dataset file: the reader's message names the file and what is wrong with it.
     Console.Error.WriteLine("TorchSharpFashion: " + e.Message);
     return 2;
 }

@@ -263,6 +263,10 @@ namespace AE.TorchSharp.Tests
             using var opt = new AeLawOptimizer(model.parameters(), Sgdm);
             var e = Assert.Throws<InvalidOperationException>(() => opt.step());
             Assert.Contains("needs the loss", e.Message);
+            // a loss of several elements: the law reads one number (it was libtorch's C++ backtrace)
+            var many = Assert.Throws<InvalidOperationException>(() => opt.step(() => ones(4, dtype: ScalarType.Float32)));
+            Assert.Equal("the closure returned a loss of 4 elements (shape [4]); a law reads one number: return a scalar, such as the sum or the mean", many.Message);
+            Assert.Equal(0, ((AeSgdm)opt.Laws[0]).StepCount);
 
             var p1 = new Parameter(zeros(3, dtype: ScalarType.Float32));
             var p2 = new Parameter(zeros(3, dtype: ScalarType.Float64));
