@@ -280,29 +280,45 @@ namespace AE.Ilgpu
                     _kernels[k](_stream, _configs[k], _scalars.View, _partials.View, grad, theta, _states.View, _extras.View, _seed, _law.GroupSize, n);
             }
 
-            public void StepHost(double loss, ReadOnlySpan<T> grad, Span<T> theta)
+            // ILGPU's copies from and to host memory take a raw address ("must be pinned"): every span is pinned until its
+            // copy is done. Unpinned, a garbage collection that moved the array mid-copy made the step read (or write back)
+            // the wrong memory: a replay in a busy process left the tolerance at a random step, once in a few runs.
+            public unsafe void StepHost(double loss, ReadOnlySpan<T> grad, Span<T> theta)
             {
                 _grad ??= _law._accelerator.Allocate1D<T>(_law._dimension);
                 _theta ??= _law._accelerator.Allocate1D<T>(_law._dimension);
-                _grad.View.BaseView.CopyFromCPU(_stream, ref MemoryMarshal.GetReference(grad), grad.Length);
-                _theta.View.BaseView.CopyFromCPU(_stream, ref MemoryMarshal.GetReference(theta), theta.Length);
-                _law.Run(loss, this, _grad.View, _theta.View);
-                _theta.View.BaseView.CopyToCPU(_stream, ref MemoryMarshal.GetReference(theta), theta.Length);
-                // A copy on a stream is ordered after the step's kernels, not finished when it returns: the caller reads theta next.
-                _stream.Synchronize();
+                fixed (T* g = grad)
+                fixed (T* t = theta)
+                {
+                    _grad.View.BaseView.CopyFromCPU(_stream, ref *g, grad.Length);
+                    _theta.View.BaseView.CopyFromCPU(_stream, ref *t, theta.Length);
+                    _law.Run(loss, this, _grad.View, _theta.View);
+                    _theta.View.BaseView.CopyToCPU(_stream, ref *t, theta.Length);
+                    // A copy on a stream is ordered after the step's kernels, not finished when it returns: the caller reads theta next.
+                    _stream.Synchronize();
+                }
             }
 
-            public void UploadHostRegion(double[] host) =>
-                _scalars.View.BaseView.SubView(0, _law.Program.HostSlotCount).CopyFromCPU(_stream, ref host[0], _law.Program.HostSlotCount);
+            public unsafe void UploadHostRegion(double[] host)
+            {
+                fixed (double* h = host)
+                {
+                    _scalars.View.BaseView.SubView(0, _law.Program.HostSlotCount).CopyFromCPU(_stream, ref *h, _law.Program.HostSlotCount);
+                    _stream.Synchronize();
+                }
+            }
 
-            public void DownloadReadable(double[] host)
+            public unsafe void DownloadReadable(double[] host)
             {
                 int start = _law.Program.ReadableStart, count = _law.Program.SignalNames.Count;
-                if (count > 0) _scalars.View.BaseView.SubView(start, count).CopyToCPU(_stream, ref host[start], count);
-                _stream.Synchronize();
+                fixed (double* h = host)
+                {
+                    if (count > 0) _scalars.View.BaseView.SubView(start, count).CopyToCPU(_stream, ref h[start], count);
+                    _stream.Synchronize();
+                }
             }
 
-            public void ReadVector(OpenClVectorBuffer vec, Span<double> destination)
+            public unsafe void ReadVector(OpenClVectorBuffer vec, Span<double> destination)
             {
                 var program = _law.Program;
                 int s = program.StateVectors.ToList().IndexOf(vec);
@@ -312,14 +328,20 @@ namespace AE.Ilgpu
                 if (s >= 0)
                 {
                     var values = new T[length];
-                    _states.View.BaseView.SubView(offset, length).CopyToCPU(_stream, ref values[0], length);
-                    _stream.Synchronize();
+                    fixed (T* v = values)
+                    {
+                        _states.View.BaseView.SubView(offset, length).CopyToCPU(_stream, ref *v, length);
+                        _stream.Synchronize();
+                    }
                     for (int i = 0; i < values.Length; i++) destination[i] = values[i] is float f ? f : (double)(object)values[i];
                 }
                 else
                 {
-                    _extras.View.BaseView.SubView(offset, length).CopyToCPU(_stream, ref MemoryMarshal.GetReference(destination), length);
-                    _stream.Synchronize();
+                    fixed (double* d = destination)
+                    {
+                        _extras.View.BaseView.SubView(offset, length).CopyToCPU(_stream, ref *d, length);
+                        _stream.Synchronize();
+                    }
                 }
             }
 
