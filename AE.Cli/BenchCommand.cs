@@ -107,7 +107,10 @@ namespace AE.Cli
         /// </summary>
         /// <param name="n">the parameters' length, which every run-time dim of an optimizer law is</param>
         public static double BytesPerParam(BenchDtype dtype, VectorTraffic traffic, long n) =>
-            (double)traffic.Elements(n, _ => n) * (dtype == BenchDtype.F32 ? 4 : 8) / n;
+            (double)traffic.Elements(n, _ => n) * ElementBytes(dtype) / n;
+
+        /// <summary>The bytes of one vector element: 4 in float32, 8 in float64.</summary>
+        private static int ElementBytes(BenchDtype dtype) => dtype == BenchDtype.F32 ? 4 : 8;
 
         private static int Run(CommandInput parsed, CliContext context)
         {
@@ -243,7 +246,7 @@ namespace AE.Cli
             var traffic = backend.Traffic;
             bool uniform = traffic.AllOneRunTimeDim;
             string moved = uniform
-                ? Int(traffic.Accesses * 4) + " B/param (f32) or " + Int(traffic.Accesses * 8) + " B/param (f64) per step, "
+                ? Int(traffic.Accesses * ElementBytes(BenchDtype.F32)) + " B/param (f32) or " + Int(traffic.Accesses * ElementBytes(BenchDtype.F64)) + " B/param (f64) per step, "
                   + Int(traffic.Passes) + (traffic.Passes == 1 ? " pass" : " passes") + " over the vectors reading " + Int(traffic.Reads) + " and writing " + Int(traffic.Writes) + " elements per parameter"
                 : "the bytes per step over n (B/param below: 4 B an element in f32, 8 B in f64), "
                   + Int(traffic.Passes) + (traffic.Passes == 1 ? " pass" : " passes") + " over the vectors reading " + Int(traffic.Reads) + " and writing " + Int(traffic.Writes) + " vectors, each at its length (not all n long)";

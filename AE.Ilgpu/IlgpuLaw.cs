@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using AE.Dsl.Emit.Ilgpu;
 using AE.Dsl.Emit.OpenCl;
 using AE.Dsl.IR;
