@@ -249,6 +249,65 @@ namespace AE.Dsl.Tests
                 Assert.True(trace[step - 1].SequenceEqual(columns.Select(law.Scalar).Concat(law.Get("theta"))), $"{name} step {step} differs"));
         }
 
+        // ---------- a gradient whose squared norm overflows ----------
+
+        /// <summary>
+        /// Rosenbrock with b = 1e190 from (-3, 4): every gradient element is finite (about 1e191) but its square is not, so
+        /// the gradient variance S is NaN. The seed's _clip and _budget (Python's min and max) turn a NaN into the upper
+        /// bound; a law whose groups used the language's clamp (which keeps NaN) went to NaN, theta included.
+        /// </summary>
+        private static Case OverflowingRosenbrock() => FromJson("""
+            {"problem":{"kind":"rosenbrock","a":1.0,"b":1e190},"theta0":[-3.0,4.0],"steps":3,
+             "config":{"sigma_max":0.0},"agent":{"init_alpha":0.001,"init_mu":0.9}}
+            """);
+
+        private static Case FromJson(string json)
+        {
+            var root = JsonDocument.Parse(json).RootElement;
+            return new Case(GoldenProblem.From(root.GetProperty("problem")),
+                root.GetProperty("theta0").EnumerateArray().Select(e => e.GetDouble()).ToArray(), root.GetProperty("steps").GetInt32(), root);
+        }
+
+        /// <summary>The seed's own AEAgent (seed 001's AE.py, float64) on <see cref="OverflowingRosenbrock"/>: alpha, mu, theta per step.</summary>
+        private static readonly double[][] SeedOnOverflow =
+        {
+            new[] { 9.048374180359607e-05, 0.49919919431802223, 1e6, 1e6 },
+            new[] { 6.549846024623869e-06, 0.49858532158202734, -1e6, 1e6 },
+            new[] { 1e-06, 0.498089871863658, 1e6, 1e6 },
+        };
+
+        [Theory]
+        [InlineData("AeSgdm")]
+        [InlineData("AeSgdmField")]
+        public void A_gradient_whose_square_overflows_steps_as_the_seed_does(string law)
+        {
+            var c = OverflowingRosenbrock();
+            var settings = Settings(law, c);
+            if (law == "AeSgdmField") { settings["eta_lambda"] = new[] { 0.0 }; settings["c_am"] = new[] { 0.0 }; }
+            Run(law, c, c.Steps, settings, ablated: law == "AeSgdmField" ? new[] { "AE8w" } : null, observe: (step, l, _) =>
+            {
+                var seed = SeedOnOverflow[step - 1];
+                var mine = new[] { l.Scalar("alpha"), l.Scalar("mu"), l.Get("theta")[0], l.Get("theta")[1] };
+                for (int i = 0; i < seed.Length; i++)
+                    Assert.True(Math.Abs(mine[i] - seed[i]) <= 1e-12 * Math.Abs(seed[i]), $"{law} step {step}: {string.Join(", ", mine)} against the seed's {string.Join(", ", seed)}");
+                Assert.True(double.IsNaN(l.Scalar("S")), "the case no longer overflows the gradient variance");
+            });
+        }
+
+        [Theory]
+        [MemberData(nameof(Optimizers))]
+        public void A_gradient_whose_square_overflows_leaves_every_coefficient_and_theta_finite(string law)
+        {
+            var c = OverflowingRosenbrock();
+            var unit = Unit(law);
+            Run(law, c, c.Steps, Settings(law, c), observe: (step, l, _) =>
+            {
+                foreach (var coeff in unit.States.Where(s => s.Type.IsScalar && s.Kind == SymbolKind.Coeff).Select(s => s.Name))
+                    Assert.True(double.IsFinite(l.Scalar(coeff)), $"{law} step {step}: {coeff} = {l.Scalar(coeff)}");
+                Assert.All(l.Get("theta"), t => Assert.True(double.IsFinite(t), $"{law} step {step}: theta {t}"));
+            });
+        }
+
         // ---------- the improved law ----------
 
         [Fact]
@@ -263,6 +322,29 @@ namespace AE.Dsl.Tests
             Assert.Equal(1e-6, seed.Scalar("alpha"));              // the seed's clamp collapsed alpha to alpha_min
             Assert.True(phase.Scalar("alpha") > 1e-2);
             Assert.Equal(310, phase.Scalar("quiet"));              // 10 + 300: the repaired clamp never fired
+        }
+
+        /// <summary>
+        /// The repaired AE-5 fires at most once per `refractory` steps, its default 1/(1 - beta_T) = 10 at beta_T = 0.9
+        /// (10.000000000000002 in float64: the period is rounded to whole steps). With V_max_mult = 0 and the stall band
+        /// wide, the spike condition holds on every step, so the law shrinks exactly every period.
+        /// </summary>
+        [Theory]
+        [InlineData("AeSgdmPhase", null, 10)]
+        [InlineData("AeAdam", null, 10)]
+        [InlineData("AeAdamField", null, 10)]
+        [InlineData("AeSgdmPhase", 3.0, 3)]
+        [InlineData("AeSgdmPhase", 4.4, 4)]
+        [InlineData("AeSgdmPhase", 4.6, 5)]
+        public void The_repaired_resonance_fires_once_per_refractory_period(string law, double? refractory, int period)
+        {
+            var c = Golden("rosenbrock_2d");
+            var settings = Settings(law, c, ("V_max_mult", 0), ("tau_T_stall", 1e6));
+            if (refractory is double r) settings["refractory"] = new[] { r };
+            var fired = new List<int>();
+            Run(law, c, 60, settings, observe: (step, l, _) => { if (l.Scalar("quiet") == 1) fired.Add(step); });
+            Assert.Equal(Enumerable.Range(0, fired.Count).Select(i => 1 + i * period), fired);
+            Assert.True(fired.Count >= 60 / period, string.Join(", ", fired));
         }
 
         [Theory]

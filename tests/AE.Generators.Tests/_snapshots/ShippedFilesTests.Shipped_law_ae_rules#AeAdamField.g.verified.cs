@@ -649,6 +649,7 @@ namespace AE.Generated
             double gmean = 0.0;
             double ld = 0.0;
             double mnorm = 0.0;
+            double q = 0.0;
             double Vstar = 0.0;
             double Sstar = 0.0;
             double u_alpha = 0.0;
@@ -661,6 +662,12 @@ namespace AE.Generated
             double z_alpha = 0.0;
             double z_mu = 0.0;
             double z_sigma = 0.0;
+            double b_alpha = 0.0;
+            double b_mu = 0.0;
+            double b_sigma = 0.0;
+            double a_new = 0.0;
+            double mu_new = 0.0;
+            double s_new = 0.0;
             double d_b2 = 0.0;
             double d_eps = 0.0;
             double d_wd = 0.0;
@@ -726,289 +733,310 @@ namespace AE.Generated
                 // mnorm = norm(m) + 1e-12
 #line 76 "/ae/laws/ae_rules.ae"
                 mnorm = (__Math.Sqrt(__r2) + 1e-12);
-                // rho = ((mnorm > 1e-12) && (clip > 0)) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-#line 77 "/ae/laws/ae_rules.ae"
-                rho = (((mnorm > 1e-12) && (clip > 0.0)) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
+                // q = (clip > 0) ? ((clip * dot(g0, m)) / (gnorm * mnorm)) : 0
+#line 80 "/ae/laws/ae_rules.ae"
+                q = ((clip > 0.0) ? ((clip * __r3) / (gnorm * mnorm)) : 0.0);
+                // rho = (mnorm > 1e-12) ? ((q < 1) ? ((q > -1) ? q : -1) : 1) : 0
+#line 81 "/ae/laws/ae_rules.ae"
+                rho = ((mnorm > 1e-12) ? ((q < 1.0) ? ((q > -1.0) ? q : -1.0) : 1.0) : 0.0);
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-#line 78 "/ae/laws/ae_rules.ae"
+#line 82 "/ae/laws/ae_rules.ae"
                 Vstar = __Math.Max(__AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-#line 79 "/ae/laws/ae_rules.ae"
+#line 83 "/ae/laws/ae_rules.ae"
                 Sstar = __Math.Max(__AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
                 // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-#line 85 "/ae/laws/ae_rules.ae"
+#line 89 "/ae/laws/ae_rules.ae"
                 if (__on_brake) __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
                 // alpha' = max(alpha_min, alpha' / 10)
-#line 86 "/ae/laws/ae_rules.ae"
+#line 90 "/ae/laws/ae_rules.ae"
                 if (__on_brake && __c1) alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
                 // mu' = min(mu', 0.5)
-#line 87 "/ae/laws/ae_rules.ae"
+#line 91 "/ae/laws/ae_rules.ae"
                 if (__on_brake && __c1) mu__next = __Math.Min(mu__next, 0.5);
 
                 // ---- rule AE2 "constitutive drive of log alpha and of mu, smooth" (from group SmoothDrive)
                 // u_alpha = (((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(alpha) - log(alpha_bar)))
-#line 126 "/ae/laws/ae_rules.ae"
+#line 130 "/ae/laws/ae_rules.ae"
                 if (__on_AE2) u_alpha = ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(alpha) - __Math.Log(alpha_bar))));
                 // u_mu = ((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu - mu_bar))
-#line 127 "/ae/laws/ae_rules.ae"
+#line 131 "/ae/laws/ae_rules.ae"
                 if (__on_AE2) u_mu = (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu - mu_bar)));
                 // du_alpha += eta_a * softclamp(u_alpha, -u_max, u_max)
-#line 128 "/ae/laws/ae_rules.ae"
+#line 132 "/ae/laws/ae_rules.ae"
                 if (__on_AE2) du_alpha += (eta_a * __AeMath.SoftClamp(u_alpha, (-u_max), u_max));
                 // du_mu += eta_mu * softclamp(u_mu, -u_max, u_max)
-#line 129 "/ae/laws/ae_rules.ae"
+#line 133 "/ae/laws/ae_rules.ae"
                 if (__on_AE2) du_mu += (eta_mu * __AeMath.SoftClamp(u_mu, (-u_max), u_max));
 
                 // ---- rule AE2adam "Adam drives: beta2 up with V, eps up with instability and down with quality, weight decay to its anchor"
                 // instab = tanh((V / Vstar) - 1)
-#line 372 "/ae/laws/ae_rules.ae"
+#line 386 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam) instab = __Math.Tanh(((V / Vstar) - 1.0));
                 // quality = (0.5 * (rho + 1)) - 0.5
-#line 373 "/ae/laws/ae_rules.ae"
+#line 387 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam) quality = ((0.5 * (rho + 1.0)) - 0.5);
                 // h2 = log(1 - beta2_bar) - log(1 - beta2)
-#line 374 "/ae/laws/ae_rules.ae"
+#line 388 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam) h2 = (__Math.Log((1.0 - beta2_bar)) - __Math.Log((1.0 - beta2)));
                 // du_b2 += eta_b2 * softclamp((k_b2 * instab) - (gamma_b2 * h2), -u_max, u_max)
-#line 375 "/ae/laws/ae_rules.ae"
+#line 389 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam) du_b2 += (eta_b2 * __AeMath.SoftClamp(((k_b2 * instab) - (gamma_b2 * h2)), (-u_max), u_max));
                 // du_eps += eta_eps * softclamp(((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (log(eps) - log(eps_bar))), -u_max, u_max)
-#line 376 "/ae/laws/ae_rules.ae"
+#line 390 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam) du_eps += (eta_eps * __AeMath.SoftClamp((((k_e_inst * instab) - (k_e_qual * quality)) - (gamma_eps * (__Math.Log(eps) - __Math.Log(eps_bar)))), (-u_max), u_max));
                 // du_wd += eta_wd * softclamp(-gamma_wd * (log(wd) - log(wd_bar)), -u_max, u_max)
-#line 377 "/ae/laws/ae_rules.ae"
+#line 391 "/ae/laws/ae_rules.ae"
                 if (__on_AE2adam) du_wd += (eta_wd * __AeMath.SoftClamp(((-gamma_wd) * (__Math.Log(wd) - __Math.Log(wd_bar))), (-u_max), u_max));
 
                 // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
                 // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-#line 135 "/ae/laws/ae_rules.ae"
+#line 139 "/ae/laws/ae_rules.ae"
                 if (__on_AE4) stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
                 // A = 0.5 * (rho + 1)
-#line 136 "/ae/laws/ae_rules.ae"
+#line 140 "/ae/laws/ae_rules.ae"
                 if (__on_AE4) A = (0.5 * (rho + 1.0));
                 // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-#line 137 "/ae/laws/ae_rules.ae"
+#line 141 "/ae/laws/ae_rules.ae"
                 if (__on_AE4) du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
 
                 // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
                 // z_alpha = log(alpha) - log(alpha_bar)
-#line 149 "/ae/laws/ae_rules.ae"
+#line 153 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) z_alpha = (__Math.Log(alpha) - __Math.Log(alpha_bar));
                 // z_mu = log(1 - mu_bar) - log(1 - mu)
-#line 150 "/ae/laws/ae_rules.ae"
+#line 154 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) z_mu = (__Math.Log((1.0 - mu_bar)) - __Math.Log((1.0 - mu)));
                 // z_sigma = log(1 + (sigma / sigma_0))
-#line 151 "/ae/laws/ae_rules.ae"
+#line 155 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) z_sigma = __Math.Log((1.0 + (sigma / sigma_0)));
                 // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
-#line 152 "/ae/laws/ae_rules.ae"
+#line 156 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) du_alpha += (eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma)));
                 // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
-#line 153 "/ae/laws/ae_rules.ae"
+#line 157 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) du_mu += (eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma)));
                 // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
-#line 154 "/ae/laws/ae_rules.ae"
+#line 158 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) du_sigma += (eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma)));
 
                 // ---- rule AE7adam "coupling: log lambda_wd against log alpha, so the decay strength alpha * lambda_wd holds"
                 // du_wd += (eta_c * c_wa) * (log(alpha) - log(alpha_bar))
-#line 384 "/ae/laws/ae_rules.ae"
+#line 398 "/ae/laws/ae_rules.ae"
                 if (__on_AE7adam) du_wd += ((eta_c * c_wa) * (__Math.Log(alpha) - __Math.Log(alpha_bar)));
 
                 // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
                 // budget_scale = 1 / sqrt(1 + lambda)
-#line 163 "/ae/laws/ae_rules.ae"
+#line 167 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
-#line 163
+#line 167
                 {
-#line 163
+#line 167
                     budget_scale = (1.0 / __Math.Sqrt((1.0 + lambda)));
-#line 163
+#line 167
                 }
-#line 163
+#line 167
                 else
-#line 163
+#line 167
                 {
-#line 163
+#line 167
                     budget_scale = 1.0;
-#line 163
+#line 167
                 }
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
-#line 164 "/ae/laws/ae_rules.ae"
+                // b_alpha = budget_scale * du_alpha
+#line 169 "/ae/laws/ae_rules.ae"
+                if (__on_AE6) b_alpha = (budget_scale * du_alpha);
+                // b_mu = budget_scale * du_mu
+#line 170 "/ae/laws/ae_rules.ae"
+                if (__on_AE6) b_mu = (budget_scale * du_mu);
+                // b_sigma = budget_scale * du_sigma
+#line 171 "/ae/laws/ae_rules.ae"
+                if (__on_AE6) b_sigma = (budget_scale * du_sigma);
+                // dlog_alpha = (max_dlog_alpha > 0) ? ((b_alpha < max_dlog_alpha) ? ((b_alpha > -max_dlog_alpha) ? b_alpha : -max_dlog_alpha) : max_dlog_alpha) : b_alpha
+#line 172 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
-#line 164
+#line 172
                 {
-#line 164
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
-#line 164
+#line 172
+                    dlog_alpha = ((max_dlog_alpha > 0.0) ? ((b_alpha < max_dlog_alpha) ? ((b_alpha > (-max_dlog_alpha)) ? b_alpha : (-max_dlog_alpha)) : max_dlog_alpha) : b_alpha);
+#line 172
                 }
-#line 164
+#line 172
                 else
-#line 164
+#line 172
                 {
-#line 164
+#line 172
                     dlog_alpha = du_alpha;
-#line 164
+#line 172
                 }
-                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
-#line 165 "/ae/laws/ae_rules.ae"
+                // d_mu = (max_d_mu > 0) ? ((b_mu < max_d_mu) ? ((b_mu > -max_d_mu) ? b_mu : -max_d_mu) : max_d_mu) : b_mu
+#line 173 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
-#line 165
+#line 173
                 {
-#line 165
-                    d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
-#line 165
+#line 173
+                    d_mu = ((max_d_mu > 0.0) ? ((b_mu < max_d_mu) ? ((b_mu > (-max_d_mu)) ? b_mu : (-max_d_mu)) : max_d_mu) : b_mu);
+#line 173
                 }
-#line 165
+#line 173
                 else
-#line 165
+#line 173
                 {
-#line 165
+#line 173
                     d_mu = du_mu;
-#line 165
+#line 173
                 }
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
-#line 166 "/ae/laws/ae_rules.ae"
+                // dlog_sigma = (max_dlog_sigma > 0) ? ((b_sigma < max_dlog_sigma) ? ((b_sigma > -max_dlog_sigma) ? b_sigma : -max_dlog_sigma) : max_dlog_sigma) : b_sigma
+#line 174 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
-#line 166
+#line 174
                 {
-#line 166
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
-#line 166
+#line 174
+                    dlog_sigma = ((max_dlog_sigma > 0.0) ? ((b_sigma < max_dlog_sigma) ? ((b_sigma > (-max_dlog_sigma)) ? b_sigma : (-max_dlog_sigma)) : max_dlog_sigma) : b_sigma);
+#line 174
                 }
-#line 166
+#line 174
                 else
-#line 166
+#line 174
                 {
-#line 166
+#line 174
                     dlog_sigma = du_sigma;
-#line 166
+#line 174
                 }
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-#line 172 "/ae/laws/ae_rules.ae"
-                if (__on_AE3) alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-#line 173 "/ae/laws/ae_rules.ae"
-                if (__on_AE3) mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-#line 174 "/ae/laws/ae_rules.ae"
-                if (__on_AE3) sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
+                // a_new = exp(log(max(alpha', alpha_min)) + dlog_alpha)
+#line 181 "/ae/laws/ae_rules.ae"
+                if (__on_AE3) a_new = __Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha));
+                // alpha' = (a_new < alpha_max) ? ((a_new > alpha_min) ? a_new : alpha_min) : alpha_max
+#line 182 "/ae/laws/ae_rules.ae"
+                if (__on_AE3) alpha__next = ((a_new < alpha_max) ? ((a_new > alpha_min) ? a_new : alpha_min) : alpha_max);
+                // mu_new = mu' + d_mu
+#line 183 "/ae/laws/ae_rules.ae"
+                if (__on_AE3) mu_new = (mu__next + d_mu);
+                // mu' = (mu_new < mu_max) ? ((mu_new > mu_min) ? mu_new : mu_min) : mu_max
+#line 184 "/ae/laws/ae_rules.ae"
+                if (__on_AE3) mu__next = ((mu_new < mu_max) ? ((mu_new > mu_min) ? mu_new : mu_min) : mu_max);
+                // s_new = exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma)
+#line 185 "/ae/laws/ae_rules.ae"
+                if (__on_AE3) s_new = __Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma));
+                // sigma' = (s_new < sigma_max) ? ((s_new > sigma_min) ? s_new : sigma_min) : sigma_max
+#line 186 "/ae/laws/ae_rules.ae"
+                if (__on_AE3) sigma__next = ((s_new < sigma_max) ? ((s_new > sigma_min) ? s_new : sigma_min) : sigma_max);
 
                 // ---- rule AE3adam "evolution of beta2 (in its horizon log 1/(1 - beta2)), eps and lambda_wd (log space), budgeted"
                 // d_b2 = clamp(budget_scale * du_b2, -max_dlog_adam, max_dlog_adam)
-#line 391 "/ae/laws/ae_rules.ae"
+#line 405 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) d_b2 = __AeMath.Clamp((budget_scale * du_b2), (-max_dlog_adam), max_dlog_adam);
                 // d_eps = clamp(budget_scale * du_eps, -max_dlog_adam, max_dlog_adam)
-#line 392 "/ae/laws/ae_rules.ae"
+#line 406 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) d_eps = __AeMath.Clamp((budget_scale * du_eps), (-max_dlog_adam), max_dlog_adam);
                 // d_wd = clamp(budget_scale * du_wd, -max_dlog_adam, max_dlog_adam)
-#line 393 "/ae/laws/ae_rules.ae"
+#line 407 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) d_wd = __AeMath.Clamp((budget_scale * du_wd), (-max_dlog_adam), max_dlog_adam);
                 // b2_next = clamp(1 - ((1 - beta2) * exp(-d_b2)), beta2_min, beta2_max)
-#line 394 "/ae/laws/ae_rules.ae"
+#line 408 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) b2_next = __AeMath.Clamp((1.0 - ((1.0 - beta2) * __Math.Exp((-d_b2)))), beta2_min, beta2_max);
                 // eps_next = clamp(exp(log(eps) + d_eps), eps_min, eps_max)
-#line 395 "/ae/laws/ae_rules.ae"
+#line 409 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) eps_next = __AeMath.Clamp(__Math.Exp((__Math.Log(eps) + d_eps)), eps_min, eps_max);
                 // wd_next = clamp(exp(log(wd) + d_wd), wd_min, wd_max)
-#line 396 "/ae/laws/ae_rules.ae"
+#line 410 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) wd_next = __AeMath.Clamp(__Math.Exp((__Math.Log(wd) + d_wd)), wd_min, wd_max);
                 // beta2' = b2_next
-#line 397 "/ae/laws/ae_rules.ae"
+#line 411 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) beta2__next = b2_next;
                 // eps' = eps_next
-#line 398 "/ae/laws/ae_rules.ae"
+#line 412 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) eps__next = eps_next;
                 // wd' = wd_next
-#line 399 "/ae/laws/ae_rules.ae"
+#line 413 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) wd__next = wd_next;
                 // adapt_extra += (((log(1 - b2_next) - log(1 - beta2)) ^ 2) + ((log(max(eps_next, eps_min)) - log(eps)) ^ 2)) + ((log(max(wd_next, wd_min)) - log(wd)) ^ 2)
-#line 400 "/ae/laws/ae_rules.ae"
+#line 414 "/ae/laws/ae_rules.ae"
                 if (__on_AE3adam) adapt_extra += ((__Math.Pow((__Math.Log((1.0 - b2_next)) - __Math.Log((1.0 - beta2))), 2.0) + __Math.Pow((__Math.Log(__Math.Max(eps_next, eps_min)) - __Math.Log(eps)), 2.0)) + __Math.Pow((__Math.Log(__Math.Max(wd_next, wd_min)) - __Math.Log(wd)), 2.0));
 
                 // ---- rule AE5 "resonance: shrink alpha on a phase flip, a loss rise or a variance spike without progress, once per refractory period" (from group PhaseResonance)
                 // flip = rho < -rho_max
-#line 197 "/ae/laws/ae_rules.ae"
+#line 209 "/ae/laws/ae_rules.ae"
                 if (__on_AE5) flip = (rho < (-rho_max));
                 // rise = T > (tau_T_stall * sqrt(Vstar))
-#line 198 "/ae/laws/ae_rules.ae"
+#line 210 "/ae/laws/ae_rules.ae"
                 if (__on_AE5) rise = (T > (tau_T_stall * __Math.Sqrt(Vstar)));
                 // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
-#line 199 "/ae/laws/ae_rules.ae"
+#line 211 "/ae/laws/ae_rules.ae"
                 if (__on_AE5) spike = ((V > (V_max_mult * Vstar)) && (T > ((-tau_T_stall) * __Math.Sqrt(Vstar))));
-                // fire = ((flip || rise) || spike) && (quiet >= refractory)
-#line 200 "/ae/laws/ae_rules.ae"
-                if (__on_AE5) fire = (((flip || rise) || spike) && (quiet >= refractory));
+                // fire = ((flip || rise) || spike) && ((quiet + 0.5) > refractory)
+#line 214 "/ae/laws/ae_rules.ae"
+                if (__on_AE5) fire = (((flip || rise) || spike) && ((quiet + 0.5) > refractory));
                 // when fire
-#line 201 "/ae/laws/ae_rules.ae"
+#line 215 "/ae/laws/ae_rules.ae"
                 if (__on_AE5) __c2 = fire;
                 // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-#line 202 "/ae/laws/ae_rules.ae"
+#line 216 "/ae/laws/ae_rules.ae"
                 if (__on_AE5 && __c2) alpha__next = __Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
                 // quiet' = fire ? 1 : (quiet + 1)
-#line 204 "/ae/laws/ae_rules.ae"
+#line 218 "/ae/laws/ae_rules.ae"
                 if (__on_AE5) quiet__next = (fire ? 1.0 : (quiet + 1.0));
 
                 // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
                 // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
-#line 213 "/ae/laws/ae_rules.ae"
+#line 227 "/ae/laws/ae_rules.ae"
                 if (__on_AE6d)
-#line 213
+#line 227
                 {
-#line 213
+#line 227
                     adapt_energy = (((__Math.Pow((__Math.Log(__Math.Max(alpha__next, alpha_min)) - __Math.Log(alpha)), 2.0) + __Math.Pow((mu__next - mu), 2.0)) + __Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
-#line 213
+#line 227
                 }
-#line 213
+#line 227
                 else
-#line 213
+#line 227
                 {
-#line 213
+#line 227
                     adapt_energy = 0.0;
-#line 213
+#line 227
                 }
                 // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
-#line 214 "/ae/laws/ae_rules.ae"
+#line 228 "/ae/laws/ae_rules.ae"
                 if (__on_AE6d) lambda__next = __Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
 
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-#line 220 "/ae/laws/ae_rules.ae"
+#line 234 "/ae/laws/ae_rules.ae"
                 if (__on_AE10)
-#line 220
+#line 234
                 {
-#line 220
+#line 234
                     lyapunov = (__AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (__Math.Pow((__Math.Log(alpha) - __Math.Log(alpha_bar)), 2.0) + __Math.Pow((mu - mu_bar), 2.0))));
-#line 220
+#line 234
                 }
-#line 220
+#line 234
                 else
-#line 220
+#line 234
                 {
-#line 220
+#line 234
                     lyapunov = 0.0;
-#line 220
+#line 234
                 }
 
                 // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
                 // b1 = clamp(mu', mu_min, mu_max)
-#line 411 "/ae/laws/ae_rules.ae"
+#line 425 "/ae/laws/ae_rules.ae"
                 b1 = __AeMath.Clamp(mu__next, mu_min, mu_max);
                 // b2 = clamp(beta2', beta2_min, beta2_max)
-#line 412 "/ae/laws/ae_rules.ae"
+#line 426 "/ae/laws/ae_rules.ae"
                 b2 = __AeMath.Clamp(beta2__next, beta2_min, beta2_max);
                 // e = max(eps', eps_min)
-#line 413 "/ae/laws/ae_rules.ae"
+#line 427 "/ae/laws/ae_rules.ae"
                 e = __Math.Max(eps__next, eps_min);
                 // p1' = p1 * b1
-#line 418 "/ae/laws/ae_rules.ae"
+#line 432 "/ae/laws/ae_rules.ae"
                 p1__next = (p1 * b1);
                 // p2' = p2 * b2
-#line 419 "/ae/laws/ae_rules.ae"
+#line 433 "/ae/laws/ae_rules.ae"
                 p2__next = (p2 * b2);
 
                 // ---- pass 2 of 3 over the vectors: reductions norm(dir)
@@ -1018,7 +1046,7 @@ namespace AE.Generated
                 __j2.Run(Kernel, MaxThreads);
                 double __r4 = __j2.Sum(0);
                 // gamma = alpha' * norm(dir)
-#line 425 "/ae/laws/ae_rules.ae"
+#line 439 "/ae/laws/ae_rules.ae"
                 gamma = (alpha__next * __Math.Sqrt(__r4));
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
@@ -1171,19 +1199,19 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                         var __e_g__1 = (__e_g0__1 * __v_clip);
                         // update: m_new = (b1 * m) + ((1 - b1) * g)
-#line 414 "/ae/laws/ae_rules.ae"
+#line 428 "/ae/laws/ae_rules.ae"
                         var __e_m_new__1 = ((__v_b1 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                         // update: v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 415 "/ae/laws/ae_rules.ae"
+#line 429 "/ae/laws/ae_rules.ae"
                         var __e_v_new__1 = ((__v_b2 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
                         // update: mhat = m_new / (1 - (p1 * b1))
-#line 420 "/ae/laws/ae_rules.ae"
+#line 434 "/ae/laws/ae_rules.ae"
                         var __e_mhat__1 = (__e_m_new__1 / __vk10);
                         // update: vhat = v_new / (1 - (p2 * b2))
-#line 421 "/ae/laws/ae_rules.ae"
+#line 435 "/ae/laws/ae_rules.ae"
                         var __e_vhat__1 = (__e_v_new__1 / __vk12);
                         // update: dir = mhat / (sqrt(vhat) + e)
-#line 422 "/ae/laws/ae_rules.ae"
+#line 436 "/ae/laws/ae_rules.ae"
                         var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __v_e));
 #line default
                         var __vq3 = __e_dir__1;
@@ -1201,19 +1229,19 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
                     // update: m_new = (b1 * m) + ((1 - b1) * g)
-#line 414 "/ae/laws/ae_rules.ae"
+#line 428 "/ae/laws/ae_rules.ae"
                     double __e_m_new__1 = ((b1 * __Simd.Widen(__s_m[__i])) + ((1.0 - b1) * __e_g__1));
                     // update: v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 415 "/ae/laws/ae_rules.ae"
+#line 429 "/ae/laws/ae_rules.ae"
                     double __e_v_new__1 = ((b2 * __Simd.Widen(__s_v[__i])) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
                     // update: mhat = m_new / (1 - (p1 * b1))
-#line 420 "/ae/laws/ae_rules.ae"
+#line 434 "/ae/laws/ae_rules.ae"
                     double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
                     // update: vhat = v_new / (1 - (p2 * b2))
-#line 421 "/ae/laws/ae_rules.ae"
+#line 435 "/ae/laws/ae_rules.ae"
                     double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
                     // update: dir = mhat / (sqrt(vhat) + e)
-#line 422 "/ae/laws/ae_rules.ae"
+#line 436 "/ae/laws/ae_rules.ae"
                     double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
 #line default
                     double __q4 = __e_dir__1;
@@ -1287,31 +1315,31 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                                 var __e_g__1 = (__e_g0__1 * __v_clip);
                                 // update: m_new = (b1 * m) + ((1 - b1) * g)
-#line 414 "/ae/laws/ae_rules.ae"
+#line 428 "/ae/laws/ae_rules.ae"
                                 var __e_m_new__1 = ((__v_b1 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                                 // update: v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 415 "/ae/laws/ae_rules.ae"
+#line 429 "/ae/laws/ae_rules.ae"
                                 var __e_v_new__1 = ((__v_b2 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
                                 // update: m' = m_new
-#line 416 "/ae/laws/ae_rules.ae"
+#line 430 "/ae/laws/ae_rules.ae"
                                 var __e_m__next__1 = __e_m_new__1;
                                 // update: v' = v_new
-#line 417 "/ae/laws/ae_rules.ae"
+#line 431 "/ae/laws/ae_rules.ae"
                                 var __e_v__next__1 = __e_v_new__1;
                                 // update: mhat = m_new / (1 - (p1 * b1))
-#line 420 "/ae/laws/ae_rules.ae"
+#line 434 "/ae/laws/ae_rules.ae"
                                 var __e_mhat__1 = (__e_m_new__1 / __vk10);
                                 // update: vhat = v_new / (1 - (p2 * b2))
-#line 421 "/ae/laws/ae_rules.ae"
+#line 435 "/ae/laws/ae_rules.ae"
                                 var __e_vhat__1 = (__e_v_new__1 / __vk12);
                                 // update: dir = mhat / (sqrt(vhat) + e)
-#line 422 "/ae/laws/ae_rules.ae"
+#line 436 "/ae/laws/ae_rules.ae"
                                 var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __v_e));
                                 // update: theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 423 "/ae/laws/ae_rules.ae"
+#line 437 "/ae/laws/ae_rules.ae"
                                 var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__v_alpha__next * (__e_dir__1 + (__v_wd__next * __Simd.Load(theta + __i))))) + (__k16 ? (__v_sigma__next * __Simd.Load(__nz1 + (__i - __d0))) : __vk18));
                                 // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 424 "/ae/laws/ae_rules.ae"
+#line 438 "/ae/laws/ae_rules.ae"
                                 var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __v_param_abs_max) : __e_theta__next__1);
 #line default
                                 __Simd.Store(__e_theta__next__2, theta + __i);
@@ -1332,31 +1360,31 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                             var __e_g__1 = (__e_g0__1 * __v_clip);
                             // update: m_new = (b1 * m) + ((1 - b1) * g)
-#line 414 "/ae/laws/ae_rules.ae"
+#line 428 "/ae/laws/ae_rules.ae"
                             var __e_m_new__1 = ((__v_b1 * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                             // update: v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 415 "/ae/laws/ae_rules.ae"
+#line 429 "/ae/laws/ae_rules.ae"
                             var __e_v_new__1 = ((__v_b2 * __Simd.Load(__s_v + __i)) + (__vk8 * (__e_g__1 * __e_g__1)));
                             // update: m' = m_new
-#line 416 "/ae/laws/ae_rules.ae"
+#line 430 "/ae/laws/ae_rules.ae"
                             var __e_m__next__1 = __e_m_new__1;
                             // update: v' = v_new
-#line 417 "/ae/laws/ae_rules.ae"
+#line 431 "/ae/laws/ae_rules.ae"
                             var __e_v__next__1 = __e_v_new__1;
                             // update: mhat = m_new / (1 - (p1 * b1))
-#line 420 "/ae/laws/ae_rules.ae"
+#line 434 "/ae/laws/ae_rules.ae"
                             var __e_mhat__1 = (__e_m_new__1 / __vk10);
                             // update: vhat = v_new / (1 - (p2 * b2))
-#line 421 "/ae/laws/ae_rules.ae"
+#line 435 "/ae/laws/ae_rules.ae"
                             var __e_vhat__1 = (__e_v_new__1 / __vk12);
                             // update: dir = mhat / (sqrt(vhat) + e)
-#line 422 "/ae/laws/ae_rules.ae"
+#line 436 "/ae/laws/ae_rules.ae"
                             var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __v_e));
                             // update: theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 423 "/ae/laws/ae_rules.ae"
+#line 437 "/ae/laws/ae_rules.ae"
                             var __e_theta__next__1 = ((__Simd.Load(theta + __i) - (__v_alpha__next * (__e_dir__1 + (__v_wd__next * __Simd.Load(theta + __i))))) + (__k16 ? (__v_sigma__next * __V.Zero) : __vk18));
                             // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 424 "/ae/laws/ae_rules.ae"
+#line 438 "/ae/laws/ae_rules.ae"
                             var __e_theta__next__2 = (__k19 ? __Lanes.Clamp(__e_theta__next__1, __vk21, __v_param_abs_max) : __e_theta__next__1);
 #line default
                             __Simd.Store(__e_theta__next__2, theta + __i);
@@ -1375,31 +1403,31 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
                     // update: m_new = (b1 * m) + ((1 - b1) * g)
-#line 414 "/ae/laws/ae_rules.ae"
+#line 428 "/ae/laws/ae_rules.ae"
                     double __e_m_new__1 = ((b1 * __Simd.Widen(__s_m[__i])) + ((1.0 - b1) * __e_g__1));
                     // update: v_new = (b2 * v) + ((1 - b2) * (g * g))
-#line 415 "/ae/laws/ae_rules.ae"
+#line 429 "/ae/laws/ae_rules.ae"
                     double __e_v_new__1 = ((b2 * __Simd.Widen(__s_v[__i])) + ((1.0 - b2) * (__e_g__1 * __e_g__1)));
                     // update: m' = m_new
-#line 416 "/ae/laws/ae_rules.ae"
+#line 430 "/ae/laws/ae_rules.ae"
                     double __e_m__next__1 = __e_m_new__1;
                     // update: v' = v_new
-#line 417 "/ae/laws/ae_rules.ae"
+#line 431 "/ae/laws/ae_rules.ae"
                     double __e_v__next__1 = __e_v_new__1;
                     // update: mhat = m_new / (1 - (p1 * b1))
-#line 420 "/ae/laws/ae_rules.ae"
+#line 434 "/ae/laws/ae_rules.ae"
                     double __e_mhat__1 = (__e_m_new__1 / (1.0 - (p1 * b1)));
                     // update: vhat = v_new / (1 - (p2 * b2))
-#line 421 "/ae/laws/ae_rules.ae"
+#line 435 "/ae/laws/ae_rules.ae"
                     double __e_vhat__1 = (__e_v_new__1 / (1.0 - (p2 * b2)));
                     // update: dir = mhat / (sqrt(vhat) + e)
-#line 422 "/ae/laws/ae_rules.ae"
+#line 436 "/ae/laws/ae_rules.ae"
                     double __e_dir__1 = (__e_mhat__1 / (__Math.Sqrt(__e_vhat__1) + e));
                     // update: theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 423 "/ae/laws/ae_rules.ae"
+#line 437 "/ae/laws/ae_rules.ae"
                     double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) - (alpha__next * (__e_dir__1 + (wd__next * __Simd.Widen(theta[__i]))))) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
                     // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 424 "/ae/laws/ae_rules.ae"
+#line 438 "/ae/laws/ae_rules.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
                     theta[__i] = __Simd.Narrow<__T>(__e_theta__next__2);
@@ -1507,10 +1535,11 @@ namespace AE.Generated
         private readonly __V[] __nx_beta2, __st_eps, __nx_eps, __st_wd, __nx_wd, __st_sigma, __nx_sigma, __x_L, __x_T, __x_V, __x_S, __x_rho, __x_gnorm;
         private readonly __V[] __x_gamma, __x_budget_scale, __x_adapt_energy, __x_lyapunov, __x_dlog_alpha, __x_d_mu, __x_dlog_sigma, __x_du_alpha;
         private readonly __V[] __x_du_mu, __x_du_sigma, __x_du_b2, __x_du_eps, __x_du_wd, __x_adapt_extra, __x_gg0, __x_gn0, __x_clip, __x_sum_g2;
-        private readonly __V[] __x_gmean, __x_ld, __x_mnorm, __x_Vstar, __x_Sstar, __x_u_alpha, __x_u_mu, __x_instab, __x_quality, __x_h2, __x_stall;
-        private readonly __V[] __x_A, __x_z_alpha, __x_z_mu, __x_z_sigma, __x_d_b2, __x_d_eps, __x_d_wd, __x_b2_next, __x_eps_next, __x_wd_next;
-        private readonly __V[] __x_flip, __x_rise, __x_spike, __x_fire, __x_b1, __x_b2, __x_e, __c1, __c2, __on_brake, __on_AE2, __on_AE2adam, __on_AE4;
-        private readonly __V[] __on_AE7, __on_AE7adam, __on_AE6, __on_AE3, __on_AE3adam, __on_AE5, __on_AE6d, __on_AE10, __r0, __r1, __r2, __r3, __r4;
+        private readonly __V[] __x_gmean, __x_ld, __x_mnorm, __x_q, __x_Vstar, __x_Sstar, __x_u_alpha, __x_u_mu, __x_instab, __x_quality, __x_h2;
+        private readonly __V[] __x_stall, __x_A, __x_z_alpha, __x_z_mu, __x_z_sigma, __x_b_alpha, __x_b_mu, __x_b_sigma, __x_a_new, __x_mu_new;
+        private readonly __V[] __x_s_new, __x_d_b2, __x_d_eps, __x_d_wd, __x_b2_next, __x_eps_next, __x_wd_next, __x_flip, __x_rise, __x_spike;
+        private readonly __V[] __x_fire, __x_b1, __x_b2, __x_e, __c1, __c2, __on_brake, __on_AE2, __on_AE2adam, __on_AE4, __on_AE7, __on_AE7adam;
+        private readonly __V[] __on_AE6, __on_AE3, __on_AE3adam, __on_AE5, __on_AE6d, __on_AE10, __r0, __r1, __r2, __r3, __r4;
         private readonly double[] __slot_T__prev; private readonly long[] __slot_T__prev_n;
         private readonly double[] __slot_T__ema; private readonly long[] __slot_T__ema_n;
         private readonly double[] __slot_ld__ema; private readonly long[] __slot_ld__ema_n;
@@ -1584,20 +1613,22 @@ namespace AE.Generated
             __x_du_mu = new __V[__blocks]; __x_du_sigma = new __V[__blocks]; __x_du_b2 = new __V[__blocks];
             __x_du_eps = new __V[__blocks]; __x_du_wd = new __V[__blocks]; __x_adapt_extra = new __V[__blocks];
             __x_gg0 = new __V[__blocks]; __x_gn0 = new __V[__blocks]; __x_clip = new __V[__blocks]; __x_sum_g2 = new __V[__blocks];
-            __x_gmean = new __V[__blocks]; __x_ld = new __V[__blocks]; __x_mnorm = new __V[__blocks]; __x_Vstar = new __V[__blocks];
-            __x_Sstar = new __V[__blocks]; __x_u_alpha = new __V[__blocks]; __x_u_mu = new __V[__blocks];
-            __x_instab = new __V[__blocks]; __x_quality = new __V[__blocks]; __x_h2 = new __V[__blocks];
-            __x_stall = new __V[__blocks]; __x_A = new __V[__blocks]; __x_z_alpha = new __V[__blocks]; __x_z_mu = new __V[__blocks];
-            __x_z_sigma = new __V[__blocks]; __x_d_b2 = new __V[__blocks]; __x_d_eps = new __V[__blocks];
-            __x_d_wd = new __V[__blocks]; __x_b2_next = new __V[__blocks]; __x_eps_next = new __V[__blocks];
-            __x_wd_next = new __V[__blocks]; __x_flip = new __V[__blocks]; __x_rise = new __V[__blocks];
-            __x_spike = new __V[__blocks]; __x_fire = new __V[__blocks]; __x_b1 = new __V[__blocks]; __x_b2 = new __V[__blocks];
-            __x_e = new __V[__blocks]; __c1 = new __V[__blocks]; __c2 = new __V[__blocks]; __on_brake = new __V[__blocks];
-            __on_AE2 = new __V[__blocks]; __on_AE2adam = new __V[__blocks]; __on_AE4 = new __V[__blocks];
-            __on_AE7 = new __V[__blocks]; __on_AE7adam = new __V[__blocks]; __on_AE6 = new __V[__blocks];
-            __on_AE3 = new __V[__blocks]; __on_AE3adam = new __V[__blocks]; __on_AE5 = new __V[__blocks];
-            __on_AE6d = new __V[__blocks]; __on_AE10 = new __V[__blocks]; __r0 = new __V[__blocks]; __r1 = new __V[__blocks];
-            __r2 = new __V[__blocks]; __r3 = new __V[__blocks]; __r4 = new __V[__blocks];
+            __x_gmean = new __V[__blocks]; __x_ld = new __V[__blocks]; __x_mnorm = new __V[__blocks]; __x_q = new __V[__blocks];
+            __x_Vstar = new __V[__blocks]; __x_Sstar = new __V[__blocks]; __x_u_alpha = new __V[__blocks];
+            __x_u_mu = new __V[__blocks]; __x_instab = new __V[__blocks]; __x_quality = new __V[__blocks];
+            __x_h2 = new __V[__blocks]; __x_stall = new __V[__blocks]; __x_A = new __V[__blocks]; __x_z_alpha = new __V[__blocks];
+            __x_z_mu = new __V[__blocks]; __x_z_sigma = new __V[__blocks]; __x_b_alpha = new __V[__blocks];
+            __x_b_mu = new __V[__blocks]; __x_b_sigma = new __V[__blocks]; __x_a_new = new __V[__blocks];
+            __x_mu_new = new __V[__blocks]; __x_s_new = new __V[__blocks]; __x_d_b2 = new __V[__blocks];
+            __x_d_eps = new __V[__blocks]; __x_d_wd = new __V[__blocks]; __x_b2_next = new __V[__blocks];
+            __x_eps_next = new __V[__blocks]; __x_wd_next = new __V[__blocks]; __x_flip = new __V[__blocks];
+            __x_rise = new __V[__blocks]; __x_spike = new __V[__blocks]; __x_fire = new __V[__blocks]; __x_b1 = new __V[__blocks];
+            __x_b2 = new __V[__blocks]; __x_e = new __V[__blocks]; __c1 = new __V[__blocks]; __c2 = new __V[__blocks];
+            __on_brake = new __V[__blocks]; __on_AE2 = new __V[__blocks]; __on_AE2adam = new __V[__blocks];
+            __on_AE4 = new __V[__blocks]; __on_AE7 = new __V[__blocks]; __on_AE7adam = new __V[__blocks];
+            __on_AE6 = new __V[__blocks]; __on_AE3 = new __V[__blocks]; __on_AE3adam = new __V[__blocks];
+            __on_AE5 = new __V[__blocks]; __on_AE6d = new __V[__blocks]; __on_AE10 = new __V[__blocks]; __r0 = new __V[__blocks];
+            __r1 = new __V[__blocks]; __r2 = new __V[__blocks]; __r3 = new __V[__blocks]; __r4 = new __V[__blocks];
             __slot_T__prev = new double[__lanes]; __slot_T__prev_n = new long[__lanes];
             __slot_T__ema = new double[__lanes]; __slot_T__ema_n = new long[__lanes];
             __slot_ld__ema = new double[__lanes]; __slot_ld__ema_n = new long[__lanes];
@@ -1807,6 +1838,7 @@ namespace AE.Generated
                 __x_gmean[__q] = __V.Zero;
                 __x_ld[__q] = __V.Zero;
                 __x_mnorm[__q] = __V.Zero;
+                __x_q[__q] = __V.Zero;
                 __x_Vstar[__q] = __V.Zero;
                 __x_Sstar[__q] = __V.Zero;
                 __x_u_alpha[__q] = __V.Zero;
@@ -1819,6 +1851,12 @@ namespace AE.Generated
                 __x_z_alpha[__q] = __V.Zero;
                 __x_z_mu[__q] = __V.Zero;
                 __x_z_sigma[__q] = __V.Zero;
+                __x_b_alpha[__q] = __V.Zero;
+                __x_b_mu[__q] = __V.Zero;
+                __x_b_sigma[__q] = __V.Zero;
+                __x_a_new[__q] = __V.Zero;
+                __x_mu_new[__q] = __V.Zero;
+                __x_s_new[__q] = __V.Zero;
                 __x_d_b2[__q] = __V.Zero;
                 __x_d_eps[__q] = __V.Zero;
                 __x_d_wd[__q] = __V.Zero;
@@ -1890,8 +1928,10 @@ namespace AE.Generated
                 __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
                 // mnorm = norm(m) + 1e-12
                 __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
-                // rho = ((mnorm > 1e-12) && (clip > 0)) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-                __x_rho[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)) & __Vx.GreaterThan(__x_clip[__q], __Vx.Create(0.0))), __Lanes.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
+                // q = (clip > 0) ? ((clip * dot(g0, m)) / (gnorm * mnorm)) : 0
+                __x_q[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_clip[__q], __Vx.Create(0.0)), ((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(0.0));
+                // rho = (mnorm > 1e-12) ? ((q < 1) ? ((q > -1) ? q : -1) : 1) : 0
+                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __Vx.ConditionalSelect(__Vx.LessThan(__x_q[__q], __Vx.Create(1.0)), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_q[__q], __Vx.Create(-1.0)), __x_q[__q], __Vx.Create(-1.0)), __Vx.Create(1.0)), __Vx.Create(0.0));
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
                 var __h7 = __Lanes.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
                 __x_Vstar[__q] = __Lanes.Max(__h7, __Vx.Create(1e-12));
@@ -1984,95 +2024,113 @@ namespace AE.Generated
                 // budget_scale = 1 / sqrt(1 + lambda)
                 var __m32 = __on_AE6[__q];
                 __x_budget_scale[__q] = __Vx.ConditionalSelect(__m32, (__Vx.Create(1.0) / __Vx.Sqrt((__Vx.Create(1.0) + __st_lambda[__q]))), __Vx.Create(1.0));
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
+                // b_alpha = budget_scale * du_alpha
                 var __m33 = __on_AE6[__q];
-                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m33, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __Lanes.Clamp((__x_budget_scale[__q] * __x_du_alpha[__q]), __Lanes.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), (__x_budget_scale[__q] * __x_du_alpha[__q])), __x_du_alpha[__q]);
-                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
+                if (__Lanes.Any(__m33)) __x_b_alpha[__q] = __Vx.ConditionalSelect(__m33, (__x_budget_scale[__q] * __x_du_alpha[__q]), __x_b_alpha[__q]);
+                // b_mu = budget_scale * du_mu
                 var __m34 = __on_AE6[__q];
-                __x_d_mu[__q] = __Vx.ConditionalSelect(__m34, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __Lanes.Clamp((__x_budget_scale[__q] * __x_du_mu[__q]), __Lanes.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), (__x_budget_scale[__q] * __x_du_mu[__q])), __x_du_mu[__q]);
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
+                if (__Lanes.Any(__m34)) __x_b_mu[__q] = __Vx.ConditionalSelect(__m34, (__x_budget_scale[__q] * __x_du_mu[__q]), __x_b_mu[__q]);
+                // b_sigma = budget_scale * du_sigma
                 var __m35 = __on_AE6[__q];
-                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m35, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __Lanes.Clamp((__x_budget_scale[__q] * __x_du_sigma[__q]), __Lanes.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), (__x_budget_scale[__q] * __x_du_sigma[__q])), __x_du_sigma[__q]);
+                if (__Lanes.Any(__m35)) __x_b_sigma[__q] = __Vx.ConditionalSelect(__m35, (__x_budget_scale[__q] * __x_du_sigma[__q]), __x_b_sigma[__q]);
+                // dlog_alpha = (max_dlog_alpha > 0) ? ((b_alpha < max_dlog_alpha) ? ((b_alpha > -max_dlog_alpha) ? b_alpha : -max_dlog_alpha) : max_dlog_alpha) : b_alpha
+                var __m36 = __on_AE6[__q];
+                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m36, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __Vx.ConditionalSelect(__Vx.LessThan(__x_b_alpha[__q], __p_max_dlog_alpha[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_b_alpha[__q], __Lanes.Neg(__p_max_dlog_alpha[__q])), __x_b_alpha[__q], __Lanes.Neg(__p_max_dlog_alpha[__q])), __p_max_dlog_alpha[__q]), __x_b_alpha[__q]), __x_du_alpha[__q]);
+                // d_mu = (max_d_mu > 0) ? ((b_mu < max_d_mu) ? ((b_mu > -max_d_mu) ? b_mu : -max_d_mu) : max_d_mu) : b_mu
+                var __m37 = __on_AE6[__q];
+                __x_d_mu[__q] = __Vx.ConditionalSelect(__m37, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __Vx.ConditionalSelect(__Vx.LessThan(__x_b_mu[__q], __p_max_d_mu[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_b_mu[__q], __Lanes.Neg(__p_max_d_mu[__q])), __x_b_mu[__q], __Lanes.Neg(__p_max_d_mu[__q])), __p_max_d_mu[__q]), __x_b_mu[__q]), __x_du_mu[__q]);
+                // dlog_sigma = (max_dlog_sigma > 0) ? ((b_sigma < max_dlog_sigma) ? ((b_sigma > -max_dlog_sigma) ? b_sigma : -max_dlog_sigma) : max_dlog_sigma) : b_sigma
+                var __m38 = __on_AE6[__q];
+                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m38, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __Vx.ConditionalSelect(__Vx.LessThan(__x_b_sigma[__q], __p_max_dlog_sigma[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_b_sigma[__q], __Lanes.Neg(__p_max_dlog_sigma[__q])), __x_b_sigma[__q], __Lanes.Neg(__p_max_dlog_sigma[__q])), __p_max_dlog_sigma[__q]), __x_b_sigma[__q]), __x_du_sigma[__q]);
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-                var __m36 = __on_AE3[__q];
-                if (__Lanes.Any(__m36)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m36, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-                var __m37 = __on_AE3[__q];
-                if (__Lanes.Any(__m37)) __nx_mu[__q] = __Vx.ConditionalSelect(__m37, __Lanes.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-                var __m38 = __on_AE3[__q];
-                if (__Lanes.Any(__m38)) __nx_sigma[__q] = __Vx.ConditionalSelect(__m38, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
+                // a_new = exp(log(max(alpha', alpha_min)) + dlog_alpha)
+                var __m39 = __on_AE3[__q];
+                if (__Lanes.Any(__m39)) __x_a_new[__q] = __Vx.ConditionalSelect(__m39, __Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __x_a_new[__q]);
+                // alpha' = (a_new < alpha_max) ? ((a_new > alpha_min) ? a_new : alpha_min) : alpha_max
+                var __m40 = __on_AE3[__q];
+                if (__Lanes.Any(__m40)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m40, __Vx.ConditionalSelect(__Vx.LessThan(__x_a_new[__q], __p_alpha_max[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_a_new[__q], __p_alpha_min[__q]), __x_a_new[__q], __p_alpha_min[__q]), __p_alpha_max[__q]), __nx_alpha[__q]);
+                // mu_new = mu' + d_mu
+                var __m41 = __on_AE3[__q];
+                if (__Lanes.Any(__m41)) __x_mu_new[__q] = __Vx.ConditionalSelect(__m41, (__nx_mu[__q] + __x_d_mu[__q]), __x_mu_new[__q]);
+                // mu' = (mu_new < mu_max) ? ((mu_new > mu_min) ? mu_new : mu_min) : mu_max
+                var __m42 = __on_AE3[__q];
+                if (__Lanes.Any(__m42)) __nx_mu[__q] = __Vx.ConditionalSelect(__m42, __Vx.ConditionalSelect(__Vx.LessThan(__x_mu_new[__q], __p_mu_max[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mu_new[__q], __p_mu_min[__q]), __x_mu_new[__q], __p_mu_min[__q]), __p_mu_max[__q]), __nx_mu[__q]);
+                // s_new = exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma)
+                var __m43 = __on_AE3[__q];
+                if (__Lanes.Any(__m43)) __x_s_new[__q] = __Vx.ConditionalSelect(__m43, __Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __x_s_new[__q]);
+                // sigma' = (s_new < sigma_max) ? ((s_new > sigma_min) ? s_new : sigma_min) : sigma_max
+                var __m44 = __on_AE3[__q];
+                if (__Lanes.Any(__m44)) __nx_sigma[__q] = __Vx.ConditionalSelect(__m44, __Vx.ConditionalSelect(__Vx.LessThan(__x_s_new[__q], __p_sigma_max[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_s_new[__q], __p_sigma_min[__q]), __x_s_new[__q], __p_sigma_min[__q]), __p_sigma_max[__q]), __nx_sigma[__q]);
 
                 // ---- rule AE3adam "evolution of beta2 (in its horizon log 1/(1 - beta2)), eps and lambda_wd (log space), budgeted"
                 // d_b2 = clamp(budget_scale * du_b2, -max_dlog_adam, max_dlog_adam)
-                var __m39 = __on_AE3adam[__q];
-                if (__Lanes.Any(__m39)) __x_d_b2[__q] = __Vx.ConditionalSelect(__m39, __Lanes.Clamp((__x_budget_scale[__q] * __x_du_b2[__q]), __Lanes.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_b2[__q]);
-                // d_eps = clamp(budget_scale * du_eps, -max_dlog_adam, max_dlog_adam)
-                var __m40 = __on_AE3adam[__q];
-                if (__Lanes.Any(__m40)) __x_d_eps[__q] = __Vx.ConditionalSelect(__m40, __Lanes.Clamp((__x_budget_scale[__q] * __x_du_eps[__q]), __Lanes.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_eps[__q]);
-                // d_wd = clamp(budget_scale * du_wd, -max_dlog_adam, max_dlog_adam)
-                var __m41 = __on_AE3adam[__q];
-                if (__Lanes.Any(__m41)) __x_d_wd[__q] = __Vx.ConditionalSelect(__m41, __Lanes.Clamp((__x_budget_scale[__q] * __x_du_wd[__q]), __Lanes.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_wd[__q]);
-                // b2_next = clamp(1 - ((1 - beta2) * exp(-d_b2)), beta2_min, beta2_max)
-                var __m42 = __on_AE3adam[__q];
-                if (__Lanes.Any(__m42)) __x_b2_next[__q] = __Vx.ConditionalSelect(__m42, __Lanes.Clamp((__Vx.Create(1.0) - ((__Vx.Create(1.0) - __st_beta2[__q]) * __Lanes.Exp(__Lanes.Neg(__x_d_b2[__q])))), __p_beta2_min[__q], __p_beta2_max[__q]), __x_b2_next[__q]);
-                // eps_next = clamp(exp(log(eps) + d_eps), eps_min, eps_max)
-                var __m43 = __on_AE3adam[__q];
-                if (__Lanes.Any(__m43)) __x_eps_next[__q] = __Vx.ConditionalSelect(__m43, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__st_eps[__q]) + __x_d_eps[__q])), __p_eps_min[__q], __p_eps_max[__q]), __x_eps_next[__q]);
-                // wd_next = clamp(exp(log(wd) + d_wd), wd_min, wd_max)
-                var __m44 = __on_AE3adam[__q];
-                if (__Lanes.Any(__m44)) __x_wd_next[__q] = __Vx.ConditionalSelect(__m44, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__st_wd[__q]) + __x_d_wd[__q])), __p_wd_min[__q], __p_wd_max[__q]), __x_wd_next[__q]);
-                // beta2' = b2_next
                 var __m45 = __on_AE3adam[__q];
-                if (__Lanes.Any(__m45)) __nx_beta2[__q] = __Vx.ConditionalSelect(__m45, __x_b2_next[__q], __nx_beta2[__q]);
-                // eps' = eps_next
+                if (__Lanes.Any(__m45)) __x_d_b2[__q] = __Vx.ConditionalSelect(__m45, __Lanes.Clamp((__x_budget_scale[__q] * __x_du_b2[__q]), __Lanes.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_b2[__q]);
+                // d_eps = clamp(budget_scale * du_eps, -max_dlog_adam, max_dlog_adam)
                 var __m46 = __on_AE3adam[__q];
-                if (__Lanes.Any(__m46)) __nx_eps[__q] = __Vx.ConditionalSelect(__m46, __x_eps_next[__q], __nx_eps[__q]);
-                // wd' = wd_next
+                if (__Lanes.Any(__m46)) __x_d_eps[__q] = __Vx.ConditionalSelect(__m46, __Lanes.Clamp((__x_budget_scale[__q] * __x_du_eps[__q]), __Lanes.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_eps[__q]);
+                // d_wd = clamp(budget_scale * du_wd, -max_dlog_adam, max_dlog_adam)
                 var __m47 = __on_AE3adam[__q];
-                if (__Lanes.Any(__m47)) __nx_wd[__q] = __Vx.ConditionalSelect(__m47, __x_wd_next[__q], __nx_wd[__q]);
-                // adapt_extra += (((log(1 - b2_next) - log(1 - beta2)) ^ 2) + ((log(max(eps_next, eps_min)) - log(eps)) ^ 2)) + ((log(max(wd_next, wd_min)) - log(wd)) ^ 2)
+                if (__Lanes.Any(__m47)) __x_d_wd[__q] = __Vx.ConditionalSelect(__m47, __Lanes.Clamp((__x_budget_scale[__q] * __x_du_wd[__q]), __Lanes.Neg(__p_max_dlog_adam[__q]), __p_max_dlog_adam[__q]), __x_d_wd[__q]);
+                // b2_next = clamp(1 - ((1 - beta2) * exp(-d_b2)), beta2_min, beta2_max)
                 var __m48 = __on_AE3adam[__q];
-                if (__Lanes.Any(__m48)) __x_adapt_extra[__q] = __Vx.ConditionalSelect(__m48, __x_adapt_extra[__q] + ((__Lanes.Pow((__Lanes.Log((__Vx.Create(1.0) - __x_b2_next[__q])) - __Lanes.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __Vx.Create(2.0)) + __Lanes.Pow((__Lanes.Log(__Lanes.Max(__x_eps_next[__q], __p_eps_min[__q])) - __Lanes.Log(__st_eps[__q])), __Vx.Create(2.0))) + __Lanes.Pow((__Lanes.Log(__Lanes.Max(__x_wd_next[__q], __p_wd_min[__q])) - __Lanes.Log(__st_wd[__q])), __Vx.Create(2.0))), __x_adapt_extra[__q]);
+                if (__Lanes.Any(__m48)) __x_b2_next[__q] = __Vx.ConditionalSelect(__m48, __Lanes.Clamp((__Vx.Create(1.0) - ((__Vx.Create(1.0) - __st_beta2[__q]) * __Lanes.Exp(__Lanes.Neg(__x_d_b2[__q])))), __p_beta2_min[__q], __p_beta2_max[__q]), __x_b2_next[__q]);
+                // eps_next = clamp(exp(log(eps) + d_eps), eps_min, eps_max)
+                var __m49 = __on_AE3adam[__q];
+                if (__Lanes.Any(__m49)) __x_eps_next[__q] = __Vx.ConditionalSelect(__m49, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__st_eps[__q]) + __x_d_eps[__q])), __p_eps_min[__q], __p_eps_max[__q]), __x_eps_next[__q]);
+                // wd_next = clamp(exp(log(wd) + d_wd), wd_min, wd_max)
+                var __m50 = __on_AE3adam[__q];
+                if (__Lanes.Any(__m50)) __x_wd_next[__q] = __Vx.ConditionalSelect(__m50, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__st_wd[__q]) + __x_d_wd[__q])), __p_wd_min[__q], __p_wd_max[__q]), __x_wd_next[__q]);
+                // beta2' = b2_next
+                var __m51 = __on_AE3adam[__q];
+                if (__Lanes.Any(__m51)) __nx_beta2[__q] = __Vx.ConditionalSelect(__m51, __x_b2_next[__q], __nx_beta2[__q]);
+                // eps' = eps_next
+                var __m52 = __on_AE3adam[__q];
+                if (__Lanes.Any(__m52)) __nx_eps[__q] = __Vx.ConditionalSelect(__m52, __x_eps_next[__q], __nx_eps[__q]);
+                // wd' = wd_next
+                var __m53 = __on_AE3adam[__q];
+                if (__Lanes.Any(__m53)) __nx_wd[__q] = __Vx.ConditionalSelect(__m53, __x_wd_next[__q], __nx_wd[__q]);
+                // adapt_extra += (((log(1 - b2_next) - log(1 - beta2)) ^ 2) + ((log(max(eps_next, eps_min)) - log(eps)) ^ 2)) + ((log(max(wd_next, wd_min)) - log(wd)) ^ 2)
+                var __m54 = __on_AE3adam[__q];
+                if (__Lanes.Any(__m54)) __x_adapt_extra[__q] = __Vx.ConditionalSelect(__m54, __x_adapt_extra[__q] + ((__Lanes.Pow((__Lanes.Log((__Vx.Create(1.0) - __x_b2_next[__q])) - __Lanes.Log((__Vx.Create(1.0) - __st_beta2[__q]))), __Vx.Create(2.0)) + __Lanes.Pow((__Lanes.Log(__Lanes.Max(__x_eps_next[__q], __p_eps_min[__q])) - __Lanes.Log(__st_eps[__q])), __Vx.Create(2.0))) + __Lanes.Pow((__Lanes.Log(__Lanes.Max(__x_wd_next[__q], __p_wd_min[__q])) - __Lanes.Log(__st_wd[__q])), __Vx.Create(2.0))), __x_adapt_extra[__q]);
 
                 // ---- rule AE5 "resonance: shrink alpha on a phase flip, a loss rise or a variance spike without progress, once per refractory period" (from group PhaseResonance)
                 // flip = rho < -rho_max
-                var __m49 = __on_AE5[__q];
-                if (__Lanes.Any(__m49)) __x_flip[__q] = __Vx.ConditionalSelect(__m49, __Vx.LessThan(__x_rho[__q], __Lanes.Neg(__p_rho_max[__q])), __x_flip[__q]);
-                // rise = T > (tau_T_stall * sqrt(Vstar))
-                var __m50 = __on_AE5[__q];
-                if (__Lanes.Any(__m50)) __x_rise[__q] = __Vx.ConditionalSelect(__m50, __Vx.GreaterThan(__x_T[__q], (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __x_rise[__q]);
-                // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
-                var __m51 = __on_AE5[__q];
-                if (__Lanes.Any(__m51)) __x_spike[__q] = __Vx.ConditionalSelect(__m51, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) & __Vx.GreaterThan(__x_T[__q], (__Lanes.Neg(__p_tau_T_stall[__q]) * __Vx.Sqrt(__x_Vstar[__q])))), __x_spike[__q]);
-                // fire = ((flip || rise) || spike) && (quiet >= refractory)
-                var __m52 = __on_AE5[__q];
-                if (__Lanes.Any(__m52)) __x_fire[__q] = __Vx.ConditionalSelect(__m52, (((__x_flip[__q] | __x_rise[__q]) | __x_spike[__q]) & __Vx.GreaterThanOrEqual(__st_quiet[__q], __p_refractory[__q])), __x_fire[__q]);
-                // when fire
-                var __m53 = __on_AE5[__q];
-                if (__Lanes.Any(__m53)) __c2[__q] = __Vx.ConditionalSelect(__m53, __x_fire[__q], __c2[__q]);
-                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-                var __m54 = (__on_AE5[__q] & __c2[__q]);
-                if (__Lanes.Any(__m54)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m54, __Lanes.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
-                // quiet' = fire ? 1 : (quiet + 1)
                 var __m55 = __on_AE5[__q];
-                if (__Lanes.Any(__m55)) __nx_quiet[__q] = __Vx.ConditionalSelect(__m55, __Vx.ConditionalSelect(__x_fire[__q], __Vx.Create(1.0), (__st_quiet[__q] + __Vx.Create(1.0))), __nx_quiet[__q]);
+                if (__Lanes.Any(__m55)) __x_flip[__q] = __Vx.ConditionalSelect(__m55, __Vx.LessThan(__x_rho[__q], __Lanes.Neg(__p_rho_max[__q])), __x_flip[__q]);
+                // rise = T > (tau_T_stall * sqrt(Vstar))
+                var __m56 = __on_AE5[__q];
+                if (__Lanes.Any(__m56)) __x_rise[__q] = __Vx.ConditionalSelect(__m56, __Vx.GreaterThan(__x_T[__q], (__p_tau_T_stall[__q] * __Vx.Sqrt(__x_Vstar[__q]))), __x_rise[__q]);
+                // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
+                var __m57 = __on_AE5[__q];
+                if (__Lanes.Any(__m57)) __x_spike[__q] = __Vx.ConditionalSelect(__m57, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) & __Vx.GreaterThan(__x_T[__q], (__Lanes.Neg(__p_tau_T_stall[__q]) * __Vx.Sqrt(__x_Vstar[__q])))), __x_spike[__q]);
+                // fire = ((flip || rise) || spike) && ((quiet + 0.5) > refractory)
+                var __m58 = __on_AE5[__q];
+                if (__Lanes.Any(__m58)) __x_fire[__q] = __Vx.ConditionalSelect(__m58, (((__x_flip[__q] | __x_rise[__q]) | __x_spike[__q]) & __Vx.GreaterThan((__st_quiet[__q] + __Vx.Create(0.5)), __p_refractory[__q])), __x_fire[__q]);
+                // when fire
+                var __m59 = __on_AE5[__q];
+                if (__Lanes.Any(__m59)) __c2[__q] = __Vx.ConditionalSelect(__m59, __x_fire[__q], __c2[__q]);
+                // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
+                var __m60 = (__on_AE5[__q] & __c2[__q]);
+                if (__Lanes.Any(__m60)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m60, __Lanes.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
+                // quiet' = fire ? 1 : (quiet + 1)
+                var __m61 = __on_AE5[__q];
+                if (__Lanes.Any(__m61)) __nx_quiet[__q] = __Vx.ConditionalSelect(__m61, __Vx.ConditionalSelect(__x_fire[__q], __Vx.Create(1.0), (__st_quiet[__q] + __Vx.Create(1.0))), __nx_quiet[__q]);
 
                 // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
                 // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
-                var __m56 = __on_AE6d[__q];
-                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m56, (((__Lanes.Pow((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __Lanes.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __Lanes.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __Lanes.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
+                var __m62 = __on_AE6d[__q];
+                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m62, (((__Lanes.Pow((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __Lanes.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __Lanes.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __Lanes.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
                 // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
-                var __m57 = __on_AE6d[__q];
-                if (__Lanes.Any(__m57)) __nx_lambda[__q] = __Vx.ConditionalSelect(__m57, __Lanes.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
+                var __m63 = __on_AE6d[__q];
+                if (__Lanes.Any(__m63)) __nx_lambda[__q] = __Vx.ConditionalSelect(__m63, __Lanes.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
 
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-                var __m58 = __on_AE10[__q];
-                var __h59 = __Lanes.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m58, __p_beta_lyap[__q], __x_L[__q]);
-                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m58, (__h59 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__Lanes.Pow((__Lanes.Log(__st_alpha[__q]) - __Lanes.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __Lanes.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
+                var __m64 = __on_AE10[__q];
+                var __h65 = __Lanes.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m64, __p_beta_lyap[__q], __x_L[__q]);
+                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m64, (__h65 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__Lanes.Pow((__Lanes.Log(__st_alpha[__q]) - __Lanes.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __Lanes.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
 
                 // ---- update "AdamW step: bias-corrected moments with time-varying betas, decoupled weight decay"
                 // b1 = clamp(mu', mu_min, mu_max)
@@ -2109,8 +2167,8 @@ namespace AE.Generated
                     var __e_vhat__1 = (__e_v_new__1 / (__Vx.Create(1.0) - (__st_p2[__q] * __x_b2[__q])));
                     // update: dir = mhat / (sqrt(vhat) + e)
                     var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __x_e[__q]));
-                    var __t60 = __e_dir__1;
-                    __r4[__q] = __r4[__q] + __t60 * __t60;
+                    var __t66 = __e_dir__1;
+                    __r4[__q] = __r4[__q] + __t66 * __t66;
                 }
             }
             for (int __q = 0; __q < __nb; __q++)
@@ -2146,9 +2204,9 @@ namespace AE.Generated
                     // update: dir = mhat / (sqrt(vhat) + e)
                     var __e_dir__1 = (__e_mhat__1 / (__Vx.Sqrt(__e_vhat__1) + __x_e[__q]));
                     // update: theta' = (theta - (alpha' * (dir + (wd' * theta)))) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-                    var __t61 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
-                    var __m62 = __t61;
-                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir__1 + (__nx_wd[__q] * __Lanes.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t61, (__nx_sigma[__q] * (__Lanes.Any(__m62) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m62) : __V.Zero)), __Vx.Create(0.0)));
+                    var __t67 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
+                    var __m68 = __t67;
+                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) - (__nx_alpha[__q] * (__e_dir__1 + (__nx_wd[__q] * __Lanes.Load(theta, __h + __j, __k - __j))))) + __Vx.ConditionalSelect(__t67, (__nx_sigma[__q] * (__Lanes.Any(__m68) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m68) : __V.Zero)), __Vx.Create(0.0)));
                     // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__2);

@@ -513,6 +513,7 @@ namespace AE.Generated
             double gmean = 0.0;
             double ld = 0.0;
             double mnorm = 0.0;
+            double q = 0.0;
             double Vstar = 0.0;
             double Sstar = 0.0;
             double gtrack = 0.0;
@@ -523,6 +524,12 @@ namespace AE.Generated
             double z_alpha = 0.0;
             double z_mu = 0.0;
             double z_sigma = 0.0;
+            double b_alpha = 0.0;
+            double b_mu = 0.0;
+            double b_sigma = 0.0;
+            double a_new = 0.0;
+            double mu_new = 0.0;
+            double s_new = 0.0;
             bool __c1 = false;
             bool __c2 = false;
             fixed (__T* __pin_grad = grad)
@@ -575,230 +582,251 @@ namespace AE.Generated
                 // mnorm = norm(m) + 1e-12
 #line 76 "/ae/laws/ae_rules.ae"
                 mnorm = (__Math.Sqrt(__r2) + 1e-12);
-                // rho = ((mnorm > 1e-12) && (clip > 0)) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-#line 77 "/ae/laws/ae_rules.ae"
-                rho = (((mnorm > 1e-12) && (clip > 0.0)) ? __AeMath.Clamp(((clip * __r3) / (gnorm * mnorm)), -1.0, 1.0) : 0.0);
+                // q = (clip > 0) ? ((clip * dot(g0, m)) / (gnorm * mnorm)) : 0
+#line 80 "/ae/laws/ae_rules.ae"
+                q = ((clip > 0.0) ? ((clip * __r3) / (gnorm * mnorm)) : 0.0);
+                // rho = (mnorm > 1e-12) ? ((q < 1) ? ((q > -1) ? q : -1) : 1) : 0
+#line 81 "/ae/laws/ae_rules.ae"
+                rho = ((mnorm > 1e-12) ? ((q < 1.0) ? ((q > -1.0) ? q : -1.0) : 1.0) : 0.0);
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
-#line 78 "/ae/laws/ae_rules.ae"
+#line 82 "/ae/laws/ae_rules.ae"
                 Vstar = __Math.Max(__AeMath.Ema(ref __slot_Vstar__ema, ref __slot_Vstar__ema_n, beta_star, V), 1e-12);
                 // Sstar = max(ema@Sstar.ema(beta_star, S), 1e-12)
-#line 79 "/ae/laws/ae_rules.ae"
+#line 83 "/ae/laws/ae_rules.ae"
                 Sstar = __Math.Max(__AeMath.Ema(ref __slot_Sstar__ema, ref __slot_Sstar__ema_n, beta_star, S), 1e-12);
 
                 // ---- rule brake "emergency brake on extreme loss or gradient norm" (from group Brake)
                 // when ((abs(L) > loss_emergency) || (gnorm > grad_emergency)) || !isfinite(gnorm)
-#line 85 "/ae/laws/ae_rules.ae"
+#line 89 "/ae/laws/ae_rules.ae"
                 if (__on_brake) __c1 = (((__Math.Abs(L) > loss_emergency) || (gnorm > grad_emergency)) || (!__AeMath.IsFinite(gnorm)));
                 // alpha' = max(alpha_min, alpha' / 10)
-#line 86 "/ae/laws/ae_rules.ae"
+#line 90 "/ae/laws/ae_rules.ae"
                 if (__on_brake && __c1) alpha__next = __Math.Max(alpha_min, (alpha__next / 10.0));
                 // mu' = min(mu', 0.5)
-#line 87 "/ae/laws/ae_rules.ae"
+#line 91 "/ae/laws/ae_rules.ae"
                 if (__on_brake && __c1) mu__next = __Math.Min(mu__next, 0.5);
 
                 // ---- rule AE8 "gauge: effective step alpha*|g| toward gamma*, calibrated once after warm-up" (from group Gauge)
                 // gtrack = ema@gtrack.ema(0.99, abs(alpha' * gnorm))
-#line 94 "/ae/laws/ae_rules.ae"
+#line 98 "/ae/laws/ae_rules.ae"
                 if (__on_AE8) gtrack = __AeMath.Ema(ref __slot_gtrack__ema, ref __slot_gtrack__ema_n, 0.99, __Math.Abs((alpha__next * gnorm)));
                 // gamma_target = latch@gamma_target.latch(auto_gamma && (step > auto_gamma_warmup), 0.8 * max(gtrack, 1e-12), gamma_star)
-#line 95 "/ae/laws/ae_rules.ae"
+#line 99 "/ae/laws/ae_rules.ae"
                 if (__on_AE8) gamma_target = __AeMath.Latch(ref __slot_gamma_target__latch, ref __slot_gamma_target__latch_n, (auto_gamma && (((double)__step) > ((double)auto_gamma_warmup))), (0.8 * __Math.Max(gtrack, 1e-12)), gamma_star);
                 // gauge_err = (gamma_target - (alpha' * gnorm)) / (gamma_target + 1e-12)
-#line 96 "/ae/laws/ae_rules.ae"
+#line 100 "/ae/laws/ae_rules.ae"
                 if (__on_AE8)
-#line 96
+#line 100
                 {
-#line 96
+#line 100
                     gauge_err = ((gamma_target - (alpha__next * gnorm)) / (gamma_target + 1e-12));
-#line 96
+#line 100
                 }
-#line 96
+#line 100
                 else
-#line 96
+#line 100
                 {
-#line 96
+#line 100
                     gauge_err = 0.0;
-#line 96
+#line 100
                 }
                 // du_alpha += eta_gamma * gauge_err
-#line 97 "/ae/laws/ae_rules.ae"
+#line 101 "/ae/laws/ae_rules.ae"
                 if (__on_AE8) du_alpha += (eta_gamma * gauge_err);
 
                 // ---- rule AE8w "gauge anti-windup: the gauge only lowers alpha while |g| collapses" (from group AntiWindup)
                 // collapsing = gnorm < (gauge_collapse * ema@collapsing.ema(beta_star, gnorm))
-#line 108 "/ae/laws/ae_rules.ae"
+#line 112 "/ae/laws/ae_rules.ae"
                 if (__on_AE8w) collapsing = (gnorm < (gauge_collapse * __AeMath.Ema(ref __slot_collapsing__ema, ref __slot_collapsing__ema_n, beta_star, gnorm)));
                 // du_alpha += collapsing ? (-eta_gamma * max(gauge_err, 0)) : 0
-#line 109 "/ae/laws/ae_rules.ae"
+#line 113 "/ae/laws/ae_rules.ae"
                 if (__on_AE8w) du_alpha += (collapsing ? ((-eta_gamma) * __Math.Max(gauge_err, 0.0)) : 0.0);
 
                 // ---- rule AE2 "constitutive drive of log alpha and of mu" (from group Drive)
                 // du_alpha += eta_a * ((((k_p * tanh(-T)) - (k_v * softplus(V / Vstar))) + (k_c * (rho - rho_star))) - (gamma_lr * (log(max(alpha', 1e-12)) - log(alpha_bar))))
-#line 115 "/ae/laws/ae_rules.ae"
+#line 119 "/ae/laws/ae_rules.ae"
                 if (__on_AE2) du_alpha += (eta_a * ((((k_p * __Math.Tanh((-T))) - (k_v * __AeMath.Softplus((V / Vstar)))) + (k_c * (rho - rho_star))) - (gamma_lr * (__Math.Log(__Math.Max(alpha__next, 1e-12)) - __Math.Log(alpha_bar)))));
                 // du_mu += eta_mu * (((b_1 * tanh(rho - rho_star)) - (b_2 * softplus(V / Vstar))) - (gamma_mu * (mu' - mu_bar)))
-#line 117 "/ae/laws/ae_rules.ae"
+#line 121 "/ae/laws/ae_rules.ae"
                 if (__on_AE2) du_mu += (eta_mu * (((b_1 * __Math.Tanh((rho - rho_star))) - (b_2 * __AeMath.Softplus((V / Vstar)))) - (gamma_mu * (mu__next - mu_bar))));
 
                 // ---- rule AE4 "noise law: exploration temperature up on stall and uncertainty, down on variance" (from group Noise)
                 // stall = (abs(T) < (tau_T_stall * sqrt(Vstar))) ? 1 : 0
-#line 135 "/ae/laws/ae_rules.ae"
+#line 139 "/ae/laws/ae_rules.ae"
                 if (__on_AE4) stall = ((__Math.Abs(T) < (tau_T_stall * __Math.Sqrt(Vstar))) ? 1.0 : 0.0);
                 // A = 0.5 * (rho + 1)
-#line 136 "/ae/laws/ae_rules.ae"
+#line 140 "/ae/laws/ae_rules.ae"
                 if (__on_AE4) A = (0.5 * (rho + 1.0));
                 // du_sigma += eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5)))
-#line 137 "/ae/laws/ae_rules.ae"
+#line 141 "/ae/laws/ae_rules.ae"
                 if (__on_AE4) du_sigma += (eta_sigma * ((((k_s_stall * stall) + (k_s_uncert * (S / Sstar))) - (k_s_var * (V / Vstar))) + (k_s_quality * (A - 0.5))));
 
                 // ---- rule AE7 "coupling: u += C zeta across log alpha, the momentum horizon log 1/(1-mu) and log sigma" (from group Coupling)
                 // z_alpha = log(alpha) - log(alpha_bar)
-#line 149 "/ae/laws/ae_rules.ae"
+#line 153 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) z_alpha = (__Math.Log(alpha) - __Math.Log(alpha_bar));
                 // z_mu = log(1 - mu_bar) - log(1 - mu)
-#line 150 "/ae/laws/ae_rules.ae"
+#line 154 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) z_mu = (__Math.Log((1.0 - mu_bar)) - __Math.Log((1.0 - mu)));
                 // z_sigma = log(1 + (sigma / sigma_0))
-#line 151 "/ae/laws/ae_rules.ae"
+#line 155 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) z_sigma = __Math.Log((1.0 + (sigma / sigma_0)));
                 // du_alpha += eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma))
-#line 152 "/ae/laws/ae_rules.ae"
+#line 156 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) du_alpha += (eta_c * (((c_aa * z_alpha) + (c_am * z_mu)) + (c_as * z_sigma)));
                 // du_mu += eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma))
-#line 153 "/ae/laws/ae_rules.ae"
+#line 157 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) du_mu += (eta_c * (((c_ma * z_alpha) + (c_mm * z_mu)) + (c_ms * z_sigma)));
                 // du_sigma += eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma))
-#line 154 "/ae/laws/ae_rules.ae"
+#line 158 "/ae/laws/ae_rules.ae"
                 if (__on_AE7) du_sigma += (eta_c * (((c_sa * z_alpha) + (c_sm * z_mu)) + (c_ss * z_sigma)));
 
                 // ---- rule AE6 "budget: drives scaled by the dual variable, then capped" (from group Budget)
                 // budget_scale = 1 / sqrt(1 + lambda)
-#line 163 "/ae/laws/ae_rules.ae"
+#line 167 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
-#line 163
+#line 167
                 {
-#line 163
+#line 167
                     budget_scale = (1.0 / __Math.Sqrt((1.0 + lambda)));
-#line 163
+#line 167
                 }
-#line 163
+#line 167
                 else
-#line 163
+#line 167
                 {
-#line 163
+#line 167
                     budget_scale = 1.0;
-#line 163
+#line 167
                 }
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
-#line 164 "/ae/laws/ae_rules.ae"
+                // b_alpha = budget_scale * du_alpha
+#line 169 "/ae/laws/ae_rules.ae"
+                if (__on_AE6) b_alpha = (budget_scale * du_alpha);
+                // b_mu = budget_scale * du_mu
+#line 170 "/ae/laws/ae_rules.ae"
+                if (__on_AE6) b_mu = (budget_scale * du_mu);
+                // b_sigma = budget_scale * du_sigma
+#line 171 "/ae/laws/ae_rules.ae"
+                if (__on_AE6) b_sigma = (budget_scale * du_sigma);
+                // dlog_alpha = (max_dlog_alpha > 0) ? ((b_alpha < max_dlog_alpha) ? ((b_alpha > -max_dlog_alpha) ? b_alpha : -max_dlog_alpha) : max_dlog_alpha) : b_alpha
+#line 172 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
-#line 164
+#line 172
                 {
-#line 164
-                    dlog_alpha = ((max_dlog_alpha > 0.0) ? __AeMath.Clamp((budget_scale * du_alpha), (-max_dlog_alpha), max_dlog_alpha) : (budget_scale * du_alpha));
-#line 164
+#line 172
+                    dlog_alpha = ((max_dlog_alpha > 0.0) ? ((b_alpha < max_dlog_alpha) ? ((b_alpha > (-max_dlog_alpha)) ? b_alpha : (-max_dlog_alpha)) : max_dlog_alpha) : b_alpha);
+#line 172
                 }
-#line 164
+#line 172
                 else
-#line 164
+#line 172
                 {
-#line 164
+#line 172
                     dlog_alpha = du_alpha;
-#line 164
+#line 172
                 }
-                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
-#line 165 "/ae/laws/ae_rules.ae"
+                // d_mu = (max_d_mu > 0) ? ((b_mu < max_d_mu) ? ((b_mu > -max_d_mu) ? b_mu : -max_d_mu) : max_d_mu) : b_mu
+#line 173 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
-#line 165
+#line 173
                 {
-#line 165
-                    d_mu = ((max_d_mu > 0.0) ? __AeMath.Clamp((budget_scale * du_mu), (-max_d_mu), max_d_mu) : (budget_scale * du_mu));
-#line 165
+#line 173
+                    d_mu = ((max_d_mu > 0.0) ? ((b_mu < max_d_mu) ? ((b_mu > (-max_d_mu)) ? b_mu : (-max_d_mu)) : max_d_mu) : b_mu);
+#line 173
                 }
-#line 165
+#line 173
                 else
-#line 165
+#line 173
                 {
-#line 165
+#line 173
                     d_mu = du_mu;
-#line 165
+#line 173
                 }
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
-#line 166 "/ae/laws/ae_rules.ae"
+                // dlog_sigma = (max_dlog_sigma > 0) ? ((b_sigma < max_dlog_sigma) ? ((b_sigma > -max_dlog_sigma) ? b_sigma : -max_dlog_sigma) : max_dlog_sigma) : b_sigma
+#line 174 "/ae/laws/ae_rules.ae"
                 if (__on_AE6)
-#line 166
+#line 174
                 {
-#line 166
-                    dlog_sigma = ((max_dlog_sigma > 0.0) ? __AeMath.Clamp((budget_scale * du_sigma), (-max_dlog_sigma), max_dlog_sigma) : (budget_scale * du_sigma));
-#line 166
+#line 174
+                    dlog_sigma = ((max_dlog_sigma > 0.0) ? ((b_sigma < max_dlog_sigma) ? ((b_sigma > (-max_dlog_sigma)) ? b_sigma : (-max_dlog_sigma)) : max_dlog_sigma) : b_sigma);
+#line 174
                 }
-#line 166
+#line 174
                 else
-#line 166
+#line 174
                 {
-#line 166
+#line 174
                     dlog_sigma = du_sigma;
-#line 166
+#line 174
                 }
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-#line 172 "/ae/laws/ae_rules.ae"
-                if (__on_AE3) alpha__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha)), alpha_min, alpha_max);
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-#line 173 "/ae/laws/ae_rules.ae"
-                if (__on_AE3) mu__next = __AeMath.Clamp((mu__next + d_mu), mu_min, mu_max);
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-#line 174 "/ae/laws/ae_rules.ae"
-                if (__on_AE3) sigma__next = __AeMath.Clamp(__Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma)), sigma_min, sigma_max);
+                // a_new = exp(log(max(alpha', alpha_min)) + dlog_alpha)
+#line 181 "/ae/laws/ae_rules.ae"
+                if (__on_AE3) a_new = __Math.Exp((__Math.Log(__Math.Max(alpha__next, alpha_min)) + dlog_alpha));
+                // alpha' = (a_new < alpha_max) ? ((a_new > alpha_min) ? a_new : alpha_min) : alpha_max
+#line 182 "/ae/laws/ae_rules.ae"
+                if (__on_AE3) alpha__next = ((a_new < alpha_max) ? ((a_new > alpha_min) ? a_new : alpha_min) : alpha_max);
+                // mu_new = mu' + d_mu
+#line 183 "/ae/laws/ae_rules.ae"
+                if (__on_AE3) mu_new = (mu__next + d_mu);
+                // mu' = (mu_new < mu_max) ? ((mu_new > mu_min) ? mu_new : mu_min) : mu_max
+#line 184 "/ae/laws/ae_rules.ae"
+                if (__on_AE3) mu__next = ((mu_new < mu_max) ? ((mu_new > mu_min) ? mu_new : mu_min) : mu_max);
+                // s_new = exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma)
+#line 185 "/ae/laws/ae_rules.ae"
+                if (__on_AE3) s_new = __Math.Exp((__Math.Log(__Math.Max(sigma__next, (sigma_min + 1e-16))) + dlog_sigma));
+                // sigma' = (s_new < sigma_max) ? ((s_new > sigma_min) ? s_new : sigma_min) : sigma_max
+#line 186 "/ae/laws/ae_rules.ae"
+                if (__on_AE3) sigma__next = ((s_new < sigma_max) ? ((s_new > sigma_min) ? s_new : sigma_min) : sigma_max);
 
                 // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock" (from group Resonance)
                 // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
-#line 182 "/ae/laws/ae_rules.ae"
+#line 194 "/ae/laws/ae_rules.ae"
                 if (__on_AE5) __c2 = ((V > (V_max_mult * Vstar)) || (__Math.Abs(rho) > rho_max));
                 // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-#line 183 "/ae/laws/ae_rules.ae"
+#line 195 "/ae/laws/ae_rules.ae"
                 if (__on_AE5 && __c2) alpha__next = __Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
 
                 // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
                 // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
-#line 213 "/ae/laws/ae_rules.ae"
+#line 227 "/ae/laws/ae_rules.ae"
                 if (__on_AE6d)
-#line 213
+#line 227
                 {
-#line 213
+#line 227
                     adapt_energy = (((__Math.Pow((__Math.Log(__Math.Max(alpha__next, alpha_min)) - __Math.Log(alpha)), 2.0) + __Math.Pow((mu__next - mu), 2.0)) + __Math.Pow((sigma__next - sigma), 2.0)) + adapt_extra);
-#line 213
+#line 227
                 }
-#line 213
+#line 227
                 else
-#line 213
+#line 227
                 {
-#line 213
+#line 227
                     adapt_energy = 0.0;
-#line 213
+#line 227
                 }
                 // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
-#line 214 "/ae/laws/ae_rules.ae"
+#line 228 "/ae/laws/ae_rules.ae"
                 if (__on_AE6d) lambda__next = __Math.Max(0.0, (lambda + (eta_lambda * (adapt_energy - B_adapt))));
 
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-#line 220 "/ae/laws/ae_rules.ae"
+#line 234 "/ae/laws/ae_rules.ae"
                 if (__on_AE10)
-#line 220
+#line 234
                 {
-#line 220
+#line 234
                     lyapunov = (__AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (__Math.Pow((__Math.Log(alpha) - __Math.Log(alpha_bar)), 2.0) + __Math.Pow((mu - mu_bar), 2.0))));
-#line 220
+#line 234
                 }
-#line 220
+#line 234
                 else
-#line 220
+#line 234
                 {
-#line 220
+#line 234
                     lyapunov = 0.0;
-#line 220
+#line 234
                 }
 
                 // ---- pass 2 of 3 over the vectors: reductions norm(upd)
@@ -814,7 +842,7 @@ namespace AE.Generated
 
                 // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
                 // gamma = alpha' * gnorm
-#line 298 "/ae/laws/ae_rules.ae"
+#line 312 "/ae/laws/ae_rules.ae"
                 gamma = (alpha__next * gnorm);
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
@@ -951,10 +979,10 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                         var __e_g__1 = (__e_g0__1 * __v_clip);
                         // update: m' = (mu' * m) + ((1 - mu') * g)
-#line 293 "/ae/laws/ae_rules.ae"
+#line 307 "/ae/laws/ae_rules.ae"
                         var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                         // update: upd = -alpha' * m'
-#line 294 "/ae/laws/ae_rules.ae"
+#line 308 "/ae/laws/ae_rules.ae"
                         var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
                         var __vq3 = __e_upd__1;
@@ -972,10 +1000,10 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
                     // update: m' = (mu' * m) + ((1 - mu') * g)
-#line 293 "/ae/laws/ae_rules.ae"
+#line 307 "/ae/laws/ae_rules.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
                     // update: upd = -alpha' * m'
-#line 294 "/ae/laws/ae_rules.ae"
+#line 308 "/ae/laws/ae_rules.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
                     double __q4 = __e_upd__1;
@@ -1042,19 +1070,19 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                                 var __e_g__1 = (__e_g0__1 * __v_clip);
                                 // update: m' = (mu' * m) + ((1 - mu') * g)
-#line 293 "/ae/laws/ae_rules.ae"
+#line 307 "/ae/laws/ae_rules.ae"
                                 var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                                 // update: upd = -alpha' * m'
-#line 294 "/ae/laws/ae_rules.ae"
+#line 308 "/ae/laws/ae_rules.ae"
                                 var __e_upd__1 = (__vk7 * __e_m__next__1);
                                 // update: capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 295 "/ae/laws/ae_rules.ae"
+#line 309 "/ae/laws/ae_rules.ae"
                                 var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
                                 // update: theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 296 "/ae/laws/ae_rules.ae"
+#line 310 "/ae/laws/ae_rules.ae"
                                 var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__v_sigma__next * __Simd.Load(__nz1 + (__i - __d0))) : __vk13));
                                 // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 297 "/ae/laws/ae_rules.ae"
+#line 311 "/ae/laws/ae_rules.ae"
                                 var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __v_param_abs_max) : __e_theta__next__1);
 #line default
                                 __Simd.Store(__e_theta__next__2, theta + __i);
@@ -1074,19 +1102,19 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                             var __e_g__1 = (__e_g0__1 * __v_clip);
                             // update: m' = (mu' * m) + ((1 - mu') * g)
-#line 293 "/ae/laws/ae_rules.ae"
+#line 307 "/ae/laws/ae_rules.ae"
                             var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                             // update: upd = -alpha' * m'
-#line 294 "/ae/laws/ae_rules.ae"
+#line 308 "/ae/laws/ae_rules.ae"
                             var __e_upd__1 = (__vk7 * __e_m__next__1);
                             // update: capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 295 "/ae/laws/ae_rules.ae"
+#line 309 "/ae/laws/ae_rules.ae"
                             var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
                             // update: theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 296 "/ae/laws/ae_rules.ae"
+#line 310 "/ae/laws/ae_rules.ae"
                             var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__v_sigma__next * __V.Zero) : __vk13));
                             // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 297 "/ae/laws/ae_rules.ae"
+#line 311 "/ae/laws/ae_rules.ae"
                             var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __v_param_abs_max) : __e_theta__next__1);
 #line default
                             __Simd.Store(__e_theta__next__2, theta + __i);
@@ -1104,19 +1132,19 @@ namespace AE.Generated
 #line 65 "/ae/laws/ae_rules.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
                     // update: m' = (mu' * m) + ((1 - mu') * g)
-#line 293 "/ae/laws/ae_rules.ae"
+#line 307 "/ae/laws/ae_rules.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
                     // update: upd = -alpha' * m'
-#line 294 "/ae/laws/ae_rules.ae"
+#line 308 "/ae/laws/ae_rules.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
                     // update: capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 295 "/ae/laws/ae_rules.ae"
+#line 309 "/ae/laws/ae_rules.ae"
                     double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
                     // update: theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 296 "/ae/laws/ae_rules.ae"
+#line 310 "/ae/laws/ae_rules.ae"
                     double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
                     // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 297 "/ae/laws/ae_rules.ae"
+#line 311 "/ae/laws/ae_rules.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
                     theta[__i] = __Simd.Narrow<__T>(__e_theta__next__2);
@@ -1210,10 +1238,10 @@ namespace AE.Generated
         private readonly __V[] __p_clip_grad_norm, __p_init_alpha, __p_init_mu, __p_init_sigma, __st_m, __st_lambda, __nx_lambda, __st_alpha;
         private readonly __V[] __nx_alpha, __st_mu, __nx_mu, __st_sigma, __nx_sigma, __x_L, __x_T, __x_V, __x_S, __x_rho, __x_gnorm, __x_gamma;
         private readonly __V[] __x_gauge_err, __x_budget_scale, __x_adapt_energy, __x_lyapunov, __x_dlog_alpha, __x_d_mu, __x_dlog_sigma, __x_du_alpha;
-        private readonly __V[] __x_du_mu, __x_du_sigma, __x_adapt_extra, __x_gg0, __x_gn0, __x_clip, __x_sum_g2, __x_gmean, __x_ld, __x_mnorm;
+        private readonly __V[] __x_du_mu, __x_du_sigma, __x_adapt_extra, __x_gg0, __x_gn0, __x_clip, __x_sum_g2, __x_gmean, __x_ld, __x_mnorm, __x_q;
         private readonly __V[] __x_Vstar, __x_Sstar, __x_gtrack, __x_gamma_target, __x_collapsing, __x_stall, __x_A, __x_z_alpha, __x_z_mu, __x_z_sigma;
-        private readonly __V[] __c1, __c2, __on_brake, __on_AE8, __on_AE8w, __on_AE2, __on_AE4, __on_AE7, __on_AE6, __on_AE3, __on_AE5, __on_AE6d;
-        private readonly __V[] __on_AE10, __r0, __r1, __r2, __r3, __r4, __g45;
+        private readonly __V[] __x_b_alpha, __x_b_mu, __x_b_sigma, __x_a_new, __x_mu_new, __x_s_new, __c1, __c2, __on_brake, __on_AE8, __on_AE8w;
+        private readonly __V[] __on_AE2, __on_AE4, __on_AE7, __on_AE6, __on_AE3, __on_AE5, __on_AE6d, __on_AE10, __r0, __r1, __r2, __r3, __r4, __g51;
         private readonly double[] __slot_T__prev; private readonly long[] __slot_T__prev_n;
         private readonly double[] __slot_T__ema; private readonly long[] __slot_T__ema_n;
         private readonly double[] __slot_ld__ema; private readonly long[] __slot_ld__ema_n;
@@ -1279,15 +1307,17 @@ namespace AE.Generated
             __x_dlog_sigma = new __V[__blocks]; __x_du_alpha = new __V[__blocks]; __x_du_mu = new __V[__blocks];
             __x_du_sigma = new __V[__blocks]; __x_adapt_extra = new __V[__blocks]; __x_gg0 = new __V[__blocks];
             __x_gn0 = new __V[__blocks]; __x_clip = new __V[__blocks]; __x_sum_g2 = new __V[__blocks];
-            __x_gmean = new __V[__blocks]; __x_ld = new __V[__blocks]; __x_mnorm = new __V[__blocks]; __x_Vstar = new __V[__blocks];
-            __x_Sstar = new __V[__blocks]; __x_gtrack = new __V[__blocks]; __x_gamma_target = new __V[__blocks];
-            __x_collapsing = new __V[__blocks]; __x_stall = new __V[__blocks]; __x_A = new __V[__blocks];
-            __x_z_alpha = new __V[__blocks]; __x_z_mu = new __V[__blocks]; __x_z_sigma = new __V[__blocks];
-            __c1 = new __V[__blocks]; __c2 = new __V[__blocks]; __on_brake = new __V[__blocks]; __on_AE8 = new __V[__blocks];
-            __on_AE8w = new __V[__blocks]; __on_AE2 = new __V[__blocks]; __on_AE4 = new __V[__blocks]; __on_AE7 = new __V[__blocks];
-            __on_AE6 = new __V[__blocks]; __on_AE3 = new __V[__blocks]; __on_AE5 = new __V[__blocks]; __on_AE6d = new __V[__blocks];
-            __on_AE10 = new __V[__blocks]; __r0 = new __V[__blocks]; __r1 = new __V[__blocks]; __r2 = new __V[__blocks];
-            __r3 = new __V[__blocks]; __r4 = new __V[__blocks]; __g45 = new __V[__blocks];
+            __x_gmean = new __V[__blocks]; __x_ld = new __V[__blocks]; __x_mnorm = new __V[__blocks]; __x_q = new __V[__blocks];
+            __x_Vstar = new __V[__blocks]; __x_Sstar = new __V[__blocks]; __x_gtrack = new __V[__blocks];
+            __x_gamma_target = new __V[__blocks]; __x_collapsing = new __V[__blocks]; __x_stall = new __V[__blocks];
+            __x_A = new __V[__blocks]; __x_z_alpha = new __V[__blocks]; __x_z_mu = new __V[__blocks];
+            __x_z_sigma = new __V[__blocks]; __x_b_alpha = new __V[__blocks]; __x_b_mu = new __V[__blocks];
+            __x_b_sigma = new __V[__blocks]; __x_a_new = new __V[__blocks]; __x_mu_new = new __V[__blocks];
+            __x_s_new = new __V[__blocks]; __c1 = new __V[__blocks]; __c2 = new __V[__blocks]; __on_brake = new __V[__blocks];
+            __on_AE8 = new __V[__blocks]; __on_AE8w = new __V[__blocks]; __on_AE2 = new __V[__blocks]; __on_AE4 = new __V[__blocks];
+            __on_AE7 = new __V[__blocks]; __on_AE6 = new __V[__blocks]; __on_AE3 = new __V[__blocks]; __on_AE5 = new __V[__blocks];
+            __on_AE6d = new __V[__blocks]; __on_AE10 = new __V[__blocks]; __r0 = new __V[__blocks]; __r1 = new __V[__blocks];
+            __r2 = new __V[__blocks]; __r3 = new __V[__blocks]; __r4 = new __V[__blocks]; __g51 = new __V[__blocks];
             __slot_T__prev = new double[__lanes]; __slot_T__prev_n = new long[__lanes];
             __slot_T__ema = new double[__lanes]; __slot_T__ema_n = new long[__lanes];
             __slot_ld__ema = new double[__lanes]; __slot_ld__ema_n = new long[__lanes];
@@ -1461,6 +1491,7 @@ namespace AE.Generated
                 __x_gmean[__q] = __V.Zero;
                 __x_ld[__q] = __V.Zero;
                 __x_mnorm[__q] = __V.Zero;
+                __x_q[__q] = __V.Zero;
                 __x_Vstar[__q] = __V.Zero;
                 __x_Sstar[__q] = __V.Zero;
                 __x_gtrack[__q] = __V.Zero;
@@ -1471,6 +1502,12 @@ namespace AE.Generated
                 __x_z_alpha[__q] = __V.Zero;
                 __x_z_mu[__q] = __V.Zero;
                 __x_z_sigma[__q] = __V.Zero;
+                __x_b_alpha[__q] = __V.Zero;
+                __x_b_mu[__q] = __V.Zero;
+                __x_b_sigma[__q] = __V.Zero;
+                __x_a_new[__q] = __V.Zero;
+                __x_mu_new[__q] = __V.Zero;
+                __x_s_new[__q] = __V.Zero;
                 __c1[__q] = __V.Zero;
                 __c2[__q] = __V.Zero;
             }
@@ -1529,8 +1566,10 @@ namespace AE.Generated
                 __x_gnorm[__q] = (__Vx.Sqrt(__x_sum_g2[__q]) + __Vx.Create(1e-12));
                 // mnorm = norm(m) + 1e-12
                 __x_mnorm[__q] = (__Vx.Sqrt(__r2[__q]) + __Vx.Create(1e-12));
-                // rho = ((mnorm > 1e-12) && (clip > 0)) ? clamp((clip * dot(g0, m)) / (gnorm * mnorm), -1, 1) : 0
-                __x_rho[__q] = __Vx.ConditionalSelect((__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)) & __Vx.GreaterThan(__x_clip[__q], __Vx.Create(0.0))), __Lanes.Clamp(((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(-1.0), __Vx.Create(1.0)), __Vx.Create(0.0));
+                // q = (clip > 0) ? ((clip * dot(g0, m)) / (gnorm * mnorm)) : 0
+                __x_q[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_clip[__q], __Vx.Create(0.0)), ((__x_clip[__q] * __r3[__q]) / (__x_gnorm[__q] * __x_mnorm[__q])), __Vx.Create(0.0));
+                // rho = (mnorm > 1e-12) ? ((q < 1) ? ((q > -1) ? q : -1) : 1) : 0
+                __x_rho[__q] = __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mnorm[__q], __Vx.Create(1e-12)), __Vx.ConditionalSelect(__Vx.LessThan(__x_q[__q], __Vx.Create(1.0)), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_q[__q], __Vx.Create(-1.0)), __x_q[__q], __Vx.Create(-1.0)), __Vx.Create(1.0)), __Vx.Create(0.0));
                 // Vstar = max(ema@Vstar.ema(beta_star, V), 1e-12)
                 var __h7 = __Lanes.Ema(__slot_Vstar__ema, __slot_Vstar__ema_n, __j, __V.AllBitsSet, __p_beta_star[__q], __x_V[__q]);
                 __x_Vstar[__q] = __Lanes.Max(__h7, __Vx.Create(1e-12));
@@ -1626,60 +1665,78 @@ namespace AE.Generated
                 // budget_scale = 1 / sqrt(1 + lambda)
                 var __m32 = __on_AE6[__q];
                 __x_budget_scale[__q] = __Vx.ConditionalSelect(__m32, (__Vx.Create(1.0) / __Vx.Sqrt((__Vx.Create(1.0) + __st_lambda[__q]))), __Vx.Create(1.0));
-                // dlog_alpha = (max_dlog_alpha > 0) ? clamp(budget_scale * du_alpha, -max_dlog_alpha, max_dlog_alpha) : (budget_scale * du_alpha)
+                // b_alpha = budget_scale * du_alpha
                 var __m33 = __on_AE6[__q];
-                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m33, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __Lanes.Clamp((__x_budget_scale[__q] * __x_du_alpha[__q]), __Lanes.Neg(__p_max_dlog_alpha[__q]), __p_max_dlog_alpha[__q]), (__x_budget_scale[__q] * __x_du_alpha[__q])), __x_du_alpha[__q]);
-                // d_mu = (max_d_mu > 0) ? clamp(budget_scale * du_mu, -max_d_mu, max_d_mu) : (budget_scale * du_mu)
+                if (__Lanes.Any(__m33)) __x_b_alpha[__q] = __Vx.ConditionalSelect(__m33, (__x_budget_scale[__q] * __x_du_alpha[__q]), __x_b_alpha[__q]);
+                // b_mu = budget_scale * du_mu
                 var __m34 = __on_AE6[__q];
-                __x_d_mu[__q] = __Vx.ConditionalSelect(__m34, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __Lanes.Clamp((__x_budget_scale[__q] * __x_du_mu[__q]), __Lanes.Neg(__p_max_d_mu[__q]), __p_max_d_mu[__q]), (__x_budget_scale[__q] * __x_du_mu[__q])), __x_du_mu[__q]);
-                // dlog_sigma = (max_dlog_sigma > 0) ? clamp(budget_scale * du_sigma, -max_dlog_sigma, max_dlog_sigma) : (budget_scale * du_sigma)
+                if (__Lanes.Any(__m34)) __x_b_mu[__q] = __Vx.ConditionalSelect(__m34, (__x_budget_scale[__q] * __x_du_mu[__q]), __x_b_mu[__q]);
+                // b_sigma = budget_scale * du_sigma
                 var __m35 = __on_AE6[__q];
-                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m35, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __Lanes.Clamp((__x_budget_scale[__q] * __x_du_sigma[__q]), __Lanes.Neg(__p_max_dlog_sigma[__q]), __p_max_dlog_sigma[__q]), (__x_budget_scale[__q] * __x_du_sigma[__q])), __x_du_sigma[__q]);
+                if (__Lanes.Any(__m35)) __x_b_sigma[__q] = __Vx.ConditionalSelect(__m35, (__x_budget_scale[__q] * __x_du_sigma[__q]), __x_b_sigma[__q]);
+                // dlog_alpha = (max_dlog_alpha > 0) ? ((b_alpha < max_dlog_alpha) ? ((b_alpha > -max_dlog_alpha) ? b_alpha : -max_dlog_alpha) : max_dlog_alpha) : b_alpha
+                var __m36 = __on_AE6[__q];
+                __x_dlog_alpha[__q] = __Vx.ConditionalSelect(__m36, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_alpha[__q], __Vx.Create(0.0)), __Vx.ConditionalSelect(__Vx.LessThan(__x_b_alpha[__q], __p_max_dlog_alpha[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_b_alpha[__q], __Lanes.Neg(__p_max_dlog_alpha[__q])), __x_b_alpha[__q], __Lanes.Neg(__p_max_dlog_alpha[__q])), __p_max_dlog_alpha[__q]), __x_b_alpha[__q]), __x_du_alpha[__q]);
+                // d_mu = (max_d_mu > 0) ? ((b_mu < max_d_mu) ? ((b_mu > -max_d_mu) ? b_mu : -max_d_mu) : max_d_mu) : b_mu
+                var __m37 = __on_AE6[__q];
+                __x_d_mu[__q] = __Vx.ConditionalSelect(__m37, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_d_mu[__q], __Vx.Create(0.0)), __Vx.ConditionalSelect(__Vx.LessThan(__x_b_mu[__q], __p_max_d_mu[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_b_mu[__q], __Lanes.Neg(__p_max_d_mu[__q])), __x_b_mu[__q], __Lanes.Neg(__p_max_d_mu[__q])), __p_max_d_mu[__q]), __x_b_mu[__q]), __x_du_mu[__q]);
+                // dlog_sigma = (max_dlog_sigma > 0) ? ((b_sigma < max_dlog_sigma) ? ((b_sigma > -max_dlog_sigma) ? b_sigma : -max_dlog_sigma) : max_dlog_sigma) : b_sigma
+                var __m38 = __on_AE6[__q];
+                __x_dlog_sigma[__q] = __Vx.ConditionalSelect(__m38, __Vx.ConditionalSelect(__Vx.GreaterThan(__p_max_dlog_sigma[__q], __Vx.Create(0.0)), __Vx.ConditionalSelect(__Vx.LessThan(__x_b_sigma[__q], __p_max_dlog_sigma[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_b_sigma[__q], __Lanes.Neg(__p_max_dlog_sigma[__q])), __x_b_sigma[__q], __Lanes.Neg(__p_max_dlog_sigma[__q])), __p_max_dlog_sigma[__q]), __x_b_sigma[__q]), __x_du_sigma[__q]);
 
                 // ---- rule AE3 "evolution: multiplicative in log space, projected onto the bounds" (from group Evolution)
-                // alpha' = clamp(exp(log(max(alpha', alpha_min)) + dlog_alpha), alpha_min, alpha_max)
-                var __m36 = __on_AE3[__q];
-                if (__Lanes.Any(__m36)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m36, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __p_alpha_min[__q], __p_alpha_max[__q]), __nx_alpha[__q]);
-                // mu' = clamp(mu' + d_mu, mu_min, mu_max)
-                var __m37 = __on_AE3[__q];
-                if (__Lanes.Any(__m37)) __nx_mu[__q] = __Vx.ConditionalSelect(__m37, __Lanes.Clamp((__nx_mu[__q] + __x_d_mu[__q]), __p_mu_min[__q], __p_mu_max[__q]), __nx_mu[__q]);
-                // sigma' = clamp(exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma), sigma_min, sigma_max)
-                var __m38 = __on_AE3[__q];
-                if (__Lanes.Any(__m38)) __nx_sigma[__q] = __Vx.ConditionalSelect(__m38, __Lanes.Clamp(__Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __p_sigma_min[__q], __p_sigma_max[__q]), __nx_sigma[__q]);
+                // a_new = exp(log(max(alpha', alpha_min)) + dlog_alpha)
+                var __m39 = __on_AE3[__q];
+                if (__Lanes.Any(__m39)) __x_a_new[__q] = __Vx.ConditionalSelect(__m39, __Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) + __x_dlog_alpha[__q])), __x_a_new[__q]);
+                // alpha' = (a_new < alpha_max) ? ((a_new > alpha_min) ? a_new : alpha_min) : alpha_max
+                var __m40 = __on_AE3[__q];
+                if (__Lanes.Any(__m40)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m40, __Vx.ConditionalSelect(__Vx.LessThan(__x_a_new[__q], __p_alpha_max[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_a_new[__q], __p_alpha_min[__q]), __x_a_new[__q], __p_alpha_min[__q]), __p_alpha_max[__q]), __nx_alpha[__q]);
+                // mu_new = mu' + d_mu
+                var __m41 = __on_AE3[__q];
+                if (__Lanes.Any(__m41)) __x_mu_new[__q] = __Vx.ConditionalSelect(__m41, (__nx_mu[__q] + __x_d_mu[__q]), __x_mu_new[__q]);
+                // mu' = (mu_new < mu_max) ? ((mu_new > mu_min) ? mu_new : mu_min) : mu_max
+                var __m42 = __on_AE3[__q];
+                if (__Lanes.Any(__m42)) __nx_mu[__q] = __Vx.ConditionalSelect(__m42, __Vx.ConditionalSelect(__Vx.LessThan(__x_mu_new[__q], __p_mu_max[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_mu_new[__q], __p_mu_min[__q]), __x_mu_new[__q], __p_mu_min[__q]), __p_mu_max[__q]), __nx_mu[__q]);
+                // s_new = exp(log(max(sigma', sigma_min + 1e-16)) + dlog_sigma)
+                var __m43 = __on_AE3[__q];
+                if (__Lanes.Any(__m43)) __x_s_new[__q] = __Vx.ConditionalSelect(__m43, __Lanes.Exp((__Lanes.Log(__Lanes.Max(__nx_sigma[__q], (__p_sigma_min[__q] + __Vx.Create(1e-16)))) + __x_dlog_sigma[__q])), __x_s_new[__q]);
+                // sigma' = (s_new < sigma_max) ? ((s_new > sigma_min) ? s_new : sigma_min) : sigma_max
+                var __m44 = __on_AE3[__q];
+                if (__Lanes.Any(__m44)) __nx_sigma[__q] = __Vx.ConditionalSelect(__m44, __Vx.ConditionalSelect(__Vx.LessThan(__x_s_new[__q], __p_sigma_max[__q]), __Vx.ConditionalSelect(__Vx.GreaterThan(__x_s_new[__q], __p_sigma_min[__q]), __x_s_new[__q], __p_sigma_min[__q]), __p_sigma_max[__q]), __nx_sigma[__q]);
 
                 // ---- rule AE5 "resonance clamp: shrink alpha on a variance spike or a phase lock" (from group Resonance)
                 // when (V > (V_max_mult * Vstar)) || (abs(rho) > rho_max)
-                var __m39 = __on_AE5[__q];
-                if (__Lanes.Any(__m39)) __c2[__q] = __Vx.ConditionalSelect(__m39, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) | __Vx.GreaterThan(__Lanes.Abs(__x_rho[__q]), __p_rho_max[__q])), __c2[__q]);
+                var __m45 = __on_AE5[__q];
+                if (__Lanes.Any(__m45)) __c2[__q] = __Vx.ConditionalSelect(__m45, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) | __Vx.GreaterThan(__Lanes.Abs(__x_rho[__q]), __p_rho_max[__q])), __c2[__q]);
                 // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-                var __m40 = (__on_AE5[__q] & __c2[__q]);
-                if (__Lanes.Any(__m40)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m40, __Lanes.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
+                var __m46 = (__on_AE5[__q] & __c2[__q]);
+                if (__Lanes.Any(__m46)) __nx_alpha[__q] = __Vx.ConditionalSelect(__m46, __Lanes.Max(__p_alpha_min[__q], (__nx_alpha[__q] / (__Vx.Create(1.0) + __p_kappa_shrink[__q]))), __nx_alpha[__q]);
 
                 // ---- rule AE6d "budget multiplier: lambda rises while the adaptation energy exceeds B" (from group BudgetDual)
                 // adapt_energy = ((((log(max(alpha', alpha_min)) - log(alpha)) ^ 2) + ((mu' - mu) ^ 2)) + ((sigma' - sigma) ^ 2)) + adapt_extra
-                var __m41 = __on_AE6d[__q];
-                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m41, (((__Lanes.Pow((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __Lanes.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __Lanes.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __Lanes.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
+                var __m47 = __on_AE6d[__q];
+                __x_adapt_energy[__q] = __Vx.ConditionalSelect(__m47, (((__Lanes.Pow((__Lanes.Log(__Lanes.Max(__nx_alpha[__q], __p_alpha_min[__q])) - __Lanes.Log(__st_alpha[__q])), __Vx.Create(2.0)) + __Lanes.Pow((__nx_mu[__q] - __st_mu[__q]), __Vx.Create(2.0))) + __Lanes.Pow((__nx_sigma[__q] - __st_sigma[__q]), __Vx.Create(2.0))) + __x_adapt_extra[__q]), __Vx.Create(0.0));
                 // lambda' = max(0, lambda + (eta_lambda * (adapt_energy - B_adapt)))
-                var __m42 = __on_AE6d[__q];
-                if (__Lanes.Any(__m42)) __nx_lambda[__q] = __Vx.ConditionalSelect(__m42, __Lanes.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
+                var __m48 = __on_AE6d[__q];
+                if (__Lanes.Any(__m48)) __nx_lambda[__q] = __Vx.ConditionalSelect(__m48, __Lanes.Max(__Vx.Create(0.0), (__st_lambda[__q] + (__p_eta_lambda[__q] * (__x_adapt_energy[__q] - __p_B_adapt[__q])))), __nx_lambda[__q]);
 
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored" (from group Lyapunov)
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-                var __m43 = __on_AE10[__q];
-                var __h44 = __Lanes.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m43, __p_beta_lyap[__q], __x_L[__q]);
-                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m43, (__h44 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__Lanes.Pow((__Lanes.Log(__st_alpha[__q]) - __Lanes.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __Lanes.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
+                var __m49 = __on_AE10[__q];
+                var __h50 = __Lanes.Lp(__slot_lyapunov__lp, __slot_lyapunov__lp_n, __j, __m49, __p_beta_lyap[__q], __x_L[__q]);
+                __x_lyapunov[__q] = __Vx.ConditionalSelect(__m49, (__h50 + ((__Vx.Create(0.5) * __p_gamma_lyap[__q]) * (__Lanes.Pow((__Lanes.Log(__st_alpha[__q]) - __Lanes.Log(__p_alpha_bar[__q])), __Vx.Create(2.0)) + __Lanes.Pow((__st_mu[__q] - __p_mu_bar[__q]), __Vx.Create(2.0))))), __Vx.Create(0.0));
             }
 
             // ---- pass 2 of 3 over the vectors: reductions norm(upd)
             __System.Array.Fill(__r4, __V.Zero);
-            bool __any46 = false;
+            bool __any52 = false;
             for (int __q = 0; __q < __nb; __q++)
             {
                 int __j = __q * __Lanes.Lanes;
-                __g45[__q] = __Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity));
-                if (__Lanes.Any(__g45[__q])) __any46 = true;
+                __g51[__q] = __Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity));
+                if (__Lanes.Any(__g51[__q])) __any52 = true;
             }
-            if (__any46)
+            if (__any52)
             {
                 for (int __i = 0; __i < n; __i++)
                 {
@@ -1695,8 +1752,8 @@ namespace AE.Generated
                         var __e_m__next__1 = ((__nx_mu[__q] * __Lanes.Load<__T>(__st_m, __sf_m, __o + __q)) + ((__Vx.Create(1.0) - __nx_mu[__q]) * __e_g__1));
                         // update: upd = -alpha' * m'
                         var __e_upd__1 = (__Lanes.Neg(__nx_alpha[__q]) * __e_m__next__1);
-                        var __t47 = __e_upd__1;
-                        __r4[__q] = __r4[__q] + __t47 * __t47;
+                        var __t53 = __e_upd__1;
+                        __r4[__q] = __r4[__q] + __t53 * __t53;
                     }
                 }
             }
@@ -1727,9 +1784,9 @@ namespace AE.Generated
                     // update: capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
                     var __e_capped__1 = __Vx.ConditionalSelect((__Vx.LessThan(__p_step_norm_max[__q], __Vx.Create(double.PositiveInfinity)) & __Vx.GreaterThan(__Vx.Sqrt(__r4[__q]), __p_step_norm_max[__q])), (__e_upd__1 * (__p_step_norm_max[__q] / __Vx.Sqrt(__r4[__q]))), __e_upd__1);
                     // update: theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-                    var __t48 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
-                    var __m49 = __t48;
-                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t48, (__nx_sigma[__q] * (__Lanes.Any(__m49) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m49) : __V.Zero)), __Vx.Create(0.0)));
+                    var __t54 = __Vx.GreaterThan(__nx_sigma[__q], __Vx.Create(0.0));
+                    var __m55 = __t54;
+                    var __e_theta__next__1 = ((__Lanes.Load(theta, __h + __j, __k - __j) + __e_capped__1) + __Vx.ConditionalSelect(__t54, (__nx_sigma[__q] * (__Lanes.Any(__m55) ? __Lanes.Noise(__seed, (ulong)__step, 1, __i, __j, __count, __m55) : __V.Zero)), __Vx.Create(0.0)));
                     // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
                     var __e_theta__next__2 = __Vx.ConditionalSelect((__Vx.GreaterThan(__p_param_abs_max[__q], __Vx.Create(0.0)) & __Lanes.IsFinite(__p_param_abs_max[__q])), __Lanes.Clamp(__e_theta__next__1, __Lanes.Neg(__p_param_abs_max[__q]), __p_param_abs_max[__q]), __e_theta__next__1);
                     __Lanes.Store(theta, __h + __j, __k - __j, __e_theta__next__2);

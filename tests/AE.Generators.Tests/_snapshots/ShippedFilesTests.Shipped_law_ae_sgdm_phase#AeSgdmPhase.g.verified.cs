@@ -675,36 +675,36 @@ namespace AE.Generated
                 // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
 #line 199 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE5) spike = ((V > (V_max_mult * Vstar)) && (T > ((-tau_T_stall) * __Math.Sqrt(Vstar))));
-                // fire = ((flip || rise) || spike) && (quiet >= refractory)
-#line 200 "/ae/laws/ae_sgdm_phase.ae"
-                if (__on_AE5) fire = (((flip || rise) || spike) && (quiet >= refractory));
+                // fire = ((flip || rise) || spike) && ((quiet + 0.5) > refractory)
+#line 202 "/ae/laws/ae_sgdm_phase.ae"
+                if (__on_AE5) fire = (((flip || rise) || spike) && ((quiet + 0.5) > refractory));
                 // when fire
-#line 201 "/ae/laws/ae_sgdm_phase.ae"
+#line 203 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE5) __c2 = fire;
                 // alpha' = max(alpha_min, alpha' / (1 + kappa_shrink))
-#line 202 "/ae/laws/ae_sgdm_phase.ae"
+#line 204 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE5 && __c2) alpha__next = __Math.Max(alpha_min, (alpha__next / (1.0 + kappa_shrink)));
                 // quiet' = fire ? 1 : (quiet + 1)
-#line 204 "/ae/laws/ae_sgdm_phase.ae"
+#line 206 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE5) quiet__next = (fire ? 1.0 : (quiet + 1.0));
 
                 // ---- rule AE10 "Lyapunov energy: LP(L) + gamma_lyap/2 ||(log alpha, mu) - anchors||^2, monitored"
                 // lyapunov = lp@lyapunov.lp(beta_lyap, L) + ((0.5 * gamma_lyap) * (((log(alpha) - log(alpha_bar)) ^ 2) + ((mu - mu_bar) ^ 2)))
-#line 208 "/ae/laws/ae_sgdm_phase.ae"
+#line 210 "/ae/laws/ae_sgdm_phase.ae"
                 if (__on_AE10)
-#line 208
+#line 210
                 {
-#line 208
+#line 210
                     lyapunov = (__AeMath.Lp(ref __slot_lyapunov__lp, ref __slot_lyapunov__lp_n, beta_lyap, L) + ((0.5 * gamma_lyap) * (__Math.Pow((__Math.Log(alpha) - __Math.Log(alpha_bar)), 2.0) + __Math.Pow((mu - mu_bar), 2.0))));
-#line 208
+#line 210
                 }
-#line 208
+#line 210
                 else
-#line 208
+#line 210
                 {
-#line 208
+#line 210
                     lyapunov = 0.0;
-#line 208
+#line 210
                 }
 
                 // ---- pass 2 of 3 over the vectors: reductions norm(upd)
@@ -720,7 +720,7 @@ namespace AE.Generated
 
                 // ---- update "momentum SGD step with step-norm cap, noise and parameter clamp"
                 // gamma = alpha' * gnorm
-#line 218 "/ae/laws/ae_sgdm_phase.ae"
+#line 220 "/ae/laws/ae_sgdm_phase.ae"
                 gamma = (alpha__next * gnorm);
 
                 // ---- pass 3 of 3 over the vectors: write the vectors
@@ -854,10 +854,10 @@ namespace AE.Generated
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
                         var __e_g__1 = (__e_g0__1 * __v_clip);
                         // update: m' = (mu' * m) + ((1 - mu') * g)
-#line 212 "/ae/laws/ae_sgdm_phase.ae"
+#line 214 "/ae/laws/ae_sgdm_phase.ae"
                         var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                         // update: upd = -alpha' * m'
-#line 213 "/ae/laws/ae_sgdm_phase.ae"
+#line 215 "/ae/laws/ae_sgdm_phase.ae"
                         var __e_upd__1 = (__vk7 * __e_m__next__1);
 #line default
                         var __vq3 = __e_upd__1;
@@ -875,10 +875,10 @@ namespace AE.Generated
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
                     // update: m' = (mu' * m) + ((1 - mu') * g)
-#line 212 "/ae/laws/ae_sgdm_phase.ae"
+#line 214 "/ae/laws/ae_sgdm_phase.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
                     // update: upd = -alpha' * m'
-#line 213 "/ae/laws/ae_sgdm_phase.ae"
+#line 215 "/ae/laws/ae_sgdm_phase.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
 #line default
                     double __q4 = __e_upd__1;
@@ -945,19 +945,19 @@ namespace AE.Generated
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
                                 var __e_g__1 = (__e_g0__1 * __v_clip);
                                 // update: m' = (mu' * m) + ((1 - mu') * g)
-#line 212 "/ae/laws/ae_sgdm_phase.ae"
+#line 214 "/ae/laws/ae_sgdm_phase.ae"
                                 var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                                 // update: upd = -alpha' * m'
-#line 213 "/ae/laws/ae_sgdm_phase.ae"
+#line 215 "/ae/laws/ae_sgdm_phase.ae"
                                 var __e_upd__1 = (__vk7 * __e_m__next__1);
                                 // update: capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 215 "/ae/laws/ae_sgdm_phase.ae"
+#line 217 "/ae/laws/ae_sgdm_phase.ae"
                                 var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
                                 // update: theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 216 "/ae/laws/ae_sgdm_phase.ae"
+#line 218 "/ae/laws/ae_sgdm_phase.ae"
                                 var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__v_sigma__next * __Simd.Load(__nz1 + (__i - __d0))) : __vk13));
                                 // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 217 "/ae/laws/ae_sgdm_phase.ae"
+#line 219 "/ae/laws/ae_sgdm_phase.ae"
                                 var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __v_param_abs_max) : __e_theta__next__1);
 #line default
                                 __Simd.Store(__e_theta__next__2, theta + __i);
@@ -977,19 +977,19 @@ namespace AE.Generated
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
                             var __e_g__1 = (__e_g0__1 * __v_clip);
                             // update: m' = (mu' * m) + ((1 - mu') * g)
-#line 212 "/ae/laws/ae_sgdm_phase.ae"
+#line 214 "/ae/laws/ae_sgdm_phase.ae"
                             var __e_m__next__1 = ((__v_mu__next * __Simd.Load(__s_m + __i)) + (__vk5 * __e_g__1));
                             // update: upd = -alpha' * m'
-#line 213 "/ae/laws/ae_sgdm_phase.ae"
+#line 215 "/ae/laws/ae_sgdm_phase.ae"
                             var __e_upd__1 = (__vk7 * __e_m__next__1);
                             // update: capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 215 "/ae/laws/ae_sgdm_phase.ae"
+#line 217 "/ae/laws/ae_sgdm_phase.ae"
                             var __e_capped__1 = (__k8 ? (__e_upd__1 * __vk10) : __e_upd__1);
                             // update: theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 216 "/ae/laws/ae_sgdm_phase.ae"
+#line 218 "/ae/laws/ae_sgdm_phase.ae"
                             var __e_theta__next__1 = ((__Simd.Load(theta + __i) + __e_capped__1) + (__k11 ? (__v_sigma__next * __V.Zero) : __vk13));
                             // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 217 "/ae/laws/ae_sgdm_phase.ae"
+#line 219 "/ae/laws/ae_sgdm_phase.ae"
                             var __e_theta__next__2 = (__k14 ? __Lanes.Clamp(__e_theta__next__1, __vk16, __v_param_abs_max) : __e_theta__next__1);
 #line default
                             __Simd.Store(__e_theta__next__2, theta + __i);
@@ -1007,19 +1007,19 @@ namespace AE.Generated
 #line 114 "/ae/laws/ae_sgdm_phase.ae"
                     double __e_g__1 = (__e_g0__1 * clip);
                     // update: m' = (mu' * m) + ((1 - mu') * g)
-#line 212 "/ae/laws/ae_sgdm_phase.ae"
+#line 214 "/ae/laws/ae_sgdm_phase.ae"
                     double __e_m__next__1 = ((mu__next * __Simd.Widen(__s_m[__i])) + ((1.0 - mu__next) * __e_g__1));
                     // update: upd = -alpha' * m'
-#line 213 "/ae/laws/ae_sgdm_phase.ae"
+#line 215 "/ae/laws/ae_sgdm_phase.ae"
                     double __e_upd__1 = ((-alpha__next) * __e_m__next__1);
                     // update: capped = ((step_norm_max < inf) && (norm(upd) > step_norm_max)) ? (upd * (step_norm_max / norm(upd))) : upd
-#line 215 "/ae/laws/ae_sgdm_phase.ae"
+#line 217 "/ae/laws/ae_sgdm_phase.ae"
                     double __e_capped__1 = (((step_norm_max < double.PositiveInfinity) && (__Math.Sqrt(__r4) > step_norm_max)) ? (__e_upd__1 * (step_norm_max / __Math.Sqrt(__r4))) : __e_upd__1);
                     // update: theta' = (theta + capped) + ((sigma' > 0) ? (sigma' * noise(n)) : 0)
-#line 216 "/ae/laws/ae_sgdm_phase.ae"
+#line 218 "/ae/laws/ae_sgdm_phase.ae"
                     double __e_theta__next__1 = ((__Simd.Widen(theta[__i]) + __e_capped__1) + ((sigma__next > 0.0) ? (sigma__next * __Runtime.CounterNoise.Gaussian(__seed, (ulong)__step, 1, __i)) : 0.0));
                     // update: theta' = ((param_abs_max > 0) && isfinite(param_abs_max)) ? clamp(theta', -param_abs_max, param_abs_max) : theta'
-#line 217 "/ae/laws/ae_sgdm_phase.ae"
+#line 219 "/ae/laws/ae_sgdm_phase.ae"
                     double __e_theta__next__2 = (((param_abs_max > 0.0) && __AeMath.IsFinite(param_abs_max)) ? __AeMath.Clamp(__e_theta__next__1, (-param_abs_max), param_abs_max) : __e_theta__next__1);
 #line default
                     theta[__i] = __Simd.Narrow<__T>(__e_theta__next__2);
@@ -1523,9 +1523,9 @@ namespace AE.Generated
                 // spike = (V > (V_max_mult * Vstar)) && (T > (-tau_T_stall * sqrt(Vstar)))
                 var __m37 = __on_AE5[__q];
                 if (__Lanes.Any(__m37)) __x_spike[__q] = __Vx.ConditionalSelect(__m37, (__Vx.GreaterThan(__x_V[__q], (__p_V_max_mult[__q] * __x_Vstar[__q])) & __Vx.GreaterThan(__x_T[__q], (__Lanes.Neg(__p_tau_T_stall[__q]) * __Vx.Sqrt(__x_Vstar[__q])))), __x_spike[__q]);
-                // fire = ((flip || rise) || spike) && (quiet >= refractory)
+                // fire = ((flip || rise) || spike) && ((quiet + 0.5) > refractory)
                 var __m38 = __on_AE5[__q];
-                if (__Lanes.Any(__m38)) __x_fire[__q] = __Vx.ConditionalSelect(__m38, (((__x_flip[__q] | __x_rise[__q]) | __x_spike[__q]) & __Vx.GreaterThanOrEqual(__st_quiet[__q], __p_refractory[__q])), __x_fire[__q]);
+                if (__Lanes.Any(__m38)) __x_fire[__q] = __Vx.ConditionalSelect(__m38, (((__x_flip[__q] | __x_rise[__q]) | __x_spike[__q]) & __Vx.GreaterThan((__st_quiet[__q] + __Vx.Create(0.5)), __p_refractory[__q])), __x_fire[__q]);
                 // when fire
                 var __m39 = __on_AE5[__q];
                 if (__Lanes.Any(__m39)) __c2[__q] = __Vx.ConditionalSelect(__m39, __x_fire[__q], __c2[__q]);
