@@ -47,6 +47,11 @@ namespace AE.Dsl.Binding
         private readonly HashSet<string> _definedSoFar = new(StringComparer.Ordinal);
         private readonly Dictionary<string, (string Path, TextSpan Span, UseDecl? Use)> _ruleIds = new(StringComparer.Ordinal);
         private int _order;
+        /// <summary>
+        /// A 'use' named a group that is not there (AE0016): its rules may read the unit's declarations and define its
+        /// signals, so "never used" and "never defined" would send the reader to remove or define what the group holds.
+        /// </summary>
+        private bool _groupMissing;
 
         private void BindRules()
         {
@@ -71,7 +76,7 @@ namespace AE.Dsl.Binding
 
             // A rule that did not parse may have held the definition: its syntax error says what is wrong, and a signal
             // "never defined" beside it would send the reader after a second fault that is not there.
-            bool ruleUnread = sources.Any(r => r.Syntax.HasSyntaxErrors);
+            bool ruleUnread = sources.Any(r => r.Syntax.HasSyntaxErrors) || _groupMissing;
             foreach (var sig in _signals)
             {
                 var sym = _symbols[sig.Name];
@@ -103,6 +108,9 @@ namespace AE.Dsl.Binding
             {
                 var suggestion = NameSuggestions.Closest(name, _groups.Groups.Keys);
                 bag.Report(DiagnosticCatalog.UnknownGroup, use.Group.Span, name, suggestion != null ? $"; did you mean '{suggestion}'?" : "");
+                _groupMissing = true;
+                // The group the misspelt name means is used, once mended: AE0016's suggestion says so, AE0044 would not.
+                if (suggestion != null) _groups.Used.Add(suggestion);
                 return;
             }
             _groups.Used.Add(name);
@@ -465,7 +473,7 @@ namespace AE.Dsl.Binding
                 return;
             }
             if (!value.Type.IsScalar && !value.Type.Shape.Equals(target.Shape))
-                ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, span, $"{Cap(what)} has shape {target}, but this value is {value.Type}");
+                ctx.Bag.Report(DiagnosticCatalog.ShapeMismatch, span, $"{Cap(what)} must have shape {target}, but this value is {value.Type}");
         }
 
         /// <summary>

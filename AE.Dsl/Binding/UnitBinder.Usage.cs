@@ -13,6 +13,8 @@ namespace AE.Dsl.Binding
         {
             // On a file with syntax errors, parts of rules are missing: 'unused' and 'no effect' would be noise.
             if (_bag.HasSyntaxErrors) return;
+            // Nor where a 'use' names a missing group, whose rules may be what reads them (see _groupMissing).
+            if (_groupMissing) return;
             var accumulated = new HashSet<string>(_rules.SelectMany(r => Accumulated(r.Body)), StringComparer.Ordinal);
             var loss = OptimizerLossInput();
             foreach (var sym in _declOrder)

@@ -723,9 +723,16 @@ namespace AE.Dsl.Passes
             {
                 case "/":
                     // An int divisor (a counter, an int param in 'step % every') stays whole: an epsilon would make it real.
-                    if (!iv.ExcludesZero)
+                    // A divisor that can only be 0 gets no epsilon or guard advice: no guard could leave 0 out of it.
+                    if (!iv.ExcludesZero && iv.Lo == 0 && iv.Hi == 0)
+                        bag.Report(DiagnosticCatalog.DivisionMayBeZero, arg.Span, iv.ToString(),
+                            "it is always 0, so every value divided by it is NaN or infinite: divide by the value meant");
+                    else if (!iv.ExcludesZero)
                         bag.Report(DiagnosticCatalog.DivisionMayBeZero, arg.Span, iv.ToString(), arg.Type.Scalar != ScalarType.Int
-                            ? "add a positive epsilon to the denominator ('+ 1e-12')"
+                            // an epsilon moves a non-negative denominator off 0, but one that can be negative can still meet it
+                            ? iv.IsNonNegative
+                                ? "add a positive epsilon to the denominator ('+ 1e-12')"
+                                : $"declare ranges that keep it off 0 for the params it reads, or guard it ('{Shown(arg)} != 0 ? ... : ...'); an epsilon does not help a denominator that can be negative"
                             : arg is IrRef { Kind: SymbolKind.Param } param
                                 ? $"declare a range that leaves 0 out ('param {param.Name}: int in [1, 1000]') or divide by max({param.Name}, 1)"
                                 : $"divide by max({Shown(arg)}, 1), or guard it with a condition that leaves 0 out ('{Shown(arg)} > 0 ? ... : ...')");

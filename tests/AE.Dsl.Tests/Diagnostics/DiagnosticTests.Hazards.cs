@@ -159,9 +159,21 @@ namespace AE.Dsl.Tests
         {
             var bad = Law("a' = clamp(a / x, 0, 1);", "  input x: real;\n");
             var d = AssertOnly(bad, "AE0061", "x, 0");
-            Assert.Equal("Division by a value that can be 0 (it lies in (-inf, inf)); add a positive epsilon to the denominator ('+ 1e-12')", d.Message);
+            Assert.Equal("Division by a value that can be 0 (it lies in (-inf, inf)); declare ranges that keep it off 0 for the params it reads, or guard it ('x != 0 ? ... : ...'); an epsilon does not help a denominator that can be negative", d.Message);
             Assert.Equal(Severity.Warning, d.Severity);
             TestSupport.AssertClean(Fix(bad, "a / x", "a / (x * x + 1e-12)"));
+            TestSupport.AssertClean(Fix(bad, "a / x", "(x != 0 ? a / x : 0)"));
+        }
+
+        /// <summary>The epsilon advice is for a denominator that cannot be negative: it left one that can be where it was.</summary>
+        [Fact]
+        public void AE0061_advises_an_epsilon_only_for_a_non_negative_denominator()
+        {
+            var nonNegative = AssertOnly(Law("a' = clamp(0.1 / a, 0, 1);"), "AE0061", "a, 0");
+            Assert.EndsWith("add a positive epsilon to the denominator ('+ 1e-12')", nonNegative.Message, StringComparison.Ordinal);
+            var signed = Law("a' = clamp(a / (1 + k + 1e-12), 0, 1);", "  param k = 0.2;\n");
+            Assert.Contains("an epsilon does not help", AssertOnly(signed, "AE0061", "1 + k").Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Fix(signed, "param k = 0.2", "param k in [0, 1] = 0.2"));
         }
 
         /// <summary>An int divisor stays whole: the advice is a range without 0, not an epsilon that would make it real.</summary>
@@ -196,6 +208,16 @@ namespace AE.Dsl.Tests
             var d = AssertOnly(bad, "AE0061", "0;\n");
             Assert.Contains("(it lies in [0, 0])", d.Message, StringComparison.Ordinal);
             TestSupport.AssertClean(Fix(bad, "0 / 0", "0 / 2"));
+        }
+
+        /// <summary>A divisor that is always 0 is told so: the guard advice ('0 > 0 ? ... : ...') and max(0, 1) made no sense for it.</summary>
+        [Theory]
+        [InlineData("  state c: int = 0;\n  signal z: real;\n", "z = c % 0;\n    a' = clamp(a + 0 * z, 0, 1);", "0;\n    a'")]
+        [InlineData("  signal z: real;\n", "z = a / 0;\n    a' = clamp(a + 0 * z, 0, 1);", "0;\n    a'")]
+        public void AE0061_a_divisor_that_is_always_0_is_named_so(string members, string statement, string marker)
+        {
+            var d = AssertOnly(Law(statement, members), "AE0061", marker);
+            Assert.Equal("Division by a value that can be 0 (it lies in [0, 0]); it is always 0, so every value divided by it is NaN or infinite: divide by the value meant", d.Message);
         }
 
         [Fact]

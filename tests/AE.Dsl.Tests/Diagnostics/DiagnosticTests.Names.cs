@@ -757,6 +757,35 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, "Dampng", "Damping"));
         }
 
+        /// <summary>
+        /// A misspelt group's rules are what read the law's param and define its signal: "never used; remove it" and "never
+        /// defined" beside AE0016 sent the reader to delete what the law needs once the name is mended.
+        /// </summary>
+        [Fact]
+        public void AE0016_is_the_only_diagnostic_where_a_missing_group_would_read_and_define_the_laws_names()
+        {
+            const string bad = """
+                group Trend {
+                  fixed rule TREND { t = alpha * k_up; alpha' = t; }
+                }
+                law L {
+                  dim n;
+                  param k_up in [0, 2] = 1.01;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  coeff alpha in [1e-6, 1] = 0.01;
+                  signal t: real;
+                  use Trnd;
+                  update { theta' = theta - alpha' * grad + 0 * loss; }
+                }
+                """;
+            var d = TestSupport.AssertSingle(bad, "AE0016", "Trnd");
+            Assert.Equal("Unknown rule group 'Trnd'; did you mean 'Trend'?", d.Message);
+            Assert.True(TestSupport.Check(bad).Diagnostics.Count == 1, TestSupport.Format(TestSupport.Check(bad).Diagnostics));
+            TestSupport.AssertClean(Fix(bad, "use Trnd", "use Trend"));
+        }
+
         [Fact]
         public void AE0016_unknown_group_without_suggestion()
         {

@@ -110,11 +110,11 @@ namespace AE.Dsl.Tests
         {
             // members, bad statement, marker, key phrase, fixed statement
             { "  dim n;\n  input g: real[n];\n  input h: real[n + 1];\n", "a' = clamp(a + dot(g, h), 0, 1);", "h)", "'dot' needs vectors of one length, but it is given real[n] and real[n + 1]", "a' = clamp(a + dot(g, g) + sum(h), 0, 1);" },
-            { "  dim n;\n  input g: real[n];\n", "a' = a * g;", "a * g", "The next value of coefficient 'a' has shape real, but this value is real[n]", "a' = clamp(a * sum(g), 0, 1);" },
+            { "  dim n;\n  input g: real[n];\n", "a' = a * g;", "a * g", "The next value of coefficient 'a' must have shape real, but this value is real[n]", "a' = clamp(a * sum(g), 0, 1);" },
             { "  dim n;\n  input g: real[n];\n  input h: real[2 * n];\n", "a' = clamp(a + sum(g + h), 0, 1);", "+ h", "'+' combines real[n] and real[2*n]; vectors must have the same length", "a' = clamp(a + sum(g) + sum(h), 0, 1);" },
             { "", "a' = clamp(a + sum(a), 0, 1);", "a), 0", "'sum' reduces a vector, but argument 1 is the scalar real", "a' = clamp(a + a, 0, 1);" },
             { "  dim n;\n  input g: real[n];\n", "when g > 0 {\n      a' = a * 0.5;\n    }", "g > 0", "A 'when' condition must be a scalar bool, but this is bool[n]", "when sum(g) > 0 {\n      a' = a * 0.5;\n    }" },
-            { "  dim n;\n  input g: real[n];\n  state x: real[n + 1] = 0;\n", "x' = g;\n    a' = clamp(a + sum(x), 0, 1);", "g;", "The next value of state 'x' has shape real[n + 1], but this value is real[n]", "x' = concat(g, 0);\n    a' = clamp(a + sum(x), 0, 1);" },
+            { "  dim n;\n  input g: real[n];\n  state x: real[n + 1] = 0;\n", "x' = g;\n    a' = clamp(a + sum(x), 0, 1);", "g;", "The next value of state 'x' must have shape real[n + 1], but this value is real[n]", "x' = concat(g, 0);\n    a' = clamp(a + sum(x), 0, 1);" },
         };
 
         [Theory]
@@ -125,6 +125,15 @@ namespace AE.Dsl.Tests
             var d = AssertOnly(text, "AE0021", marker);
             Assert.Contains(phrase, d.Message, StringComparison.Ordinal);
             TestSupport.AssertClean(Law(good, members));
+        }
+
+        [Fact]
+        public void AE0021_names_the_params_shape_as_the_one_required_and_the_defaults_as_the_one_given()
+        {
+            var bad = Law("a' = clamp(a + sum(w), 0, 1);", "  dim k = 5;\n  param w: real[k] = concat(0.1, 0.5, 0.9);\n");
+            var d = AssertOnly(bad, "AE0021", "concat(0.1");
+            Assert.Equal("The default of param 'w' must have shape real[5], but this value is real[3]", d.Message);
+            TestSupport.AssertClean(Fix(bad, "concat(0.1, 0.5, 0.9)", "concat(0.1, 0.3, 0.5, 0.7, 0.9)"));
         }
 
         // ------------------------------------------------------------------ AE0022 net input width mismatch
