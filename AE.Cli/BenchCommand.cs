@@ -106,8 +106,9 @@ namespace AE.Cli
         /// A vector of another length counts at its length: <c>real[w]</c> with <c>dim w = 7</c> adds 7 elements a step, not n.
         /// </summary>
         /// <param name="n">the parameters' length, which every run-time dim of an optimizer law is</param>
+        /// <remarks>Vector params and vector signals are float64 in a float32 step too: 8 B an element.</remarks>
         public static double BytesPerParam(BenchDtype dtype, VectorTraffic traffic, long n) =>
-            (double)traffic.Elements(n, _ => n) * ElementBytes(dtype) / n;
+            (double)traffic.Bytes(n, _ => n, ElementBytes(dtype)) / n;
 
         /// <summary>The bytes of one vector element: 4 in float32, 8 in float64.</summary>
         private static int ElementBytes(BenchDtype dtype) => dtype == BenchDtype.F32 ? 4 : 8;
@@ -246,9 +247,11 @@ namespace AE.Cli
             var traffic = backend.Traffic;
             bool uniform = traffic.AllOneRunTimeDim;
             string moved = uniform
-                ? Int(traffic.Accesses * ElementBytes(BenchDtype.F32)) + " B/param (f32) or " + Int(traffic.Accesses * ElementBytes(BenchDtype.F64)) + " B/param (f64) per step, "
+                ? Int(traffic.BytesPerParam(ElementBytes(BenchDtype.F32))) + " B/param (f32) or " + Int(traffic.BytesPerParam(ElementBytes(BenchDtype.F64))) + " B/param (f64) per step, "
                   + Int(traffic.Passes) + (traffic.Passes == 1 ? " pass" : " passes") + " over the vectors reading " + Int(traffic.Reads) + " and writing " + Int(traffic.Writes) + " elements per parameter"
-                : "the bytes per step over n (B/param below: 4 B an element in f32, 8 B in f64), "
+                  + (traffic.WideAccesses == 0 ? "" : " (" + Int(traffic.WideAccesses) + " of them float64 in either: vector params and signals)")
+                : "the bytes per step over n (B/param below: 4 B an element in f32, 8 B in f64"
+                  + (traffic.WideAccesses == 0 ? "" : "; vector params and signals 8 B in either") + "), "
                   + Int(traffic.Passes) + (traffic.Passes == 1 ? " pass" : " passes") + " over the vectors reading " + Int(traffic.Reads) + " and writing " + Int(traffic.Writes) + " vectors, each at its length (not all n long)";
             stdout.WriteLine("GB/s: " + moved
                 + (traffic.ConditionalPasses == 0 ? "" : " (and " + Int(traffic.ConditionalPasses) + " more when " + (traffic.ConditionalPasses == 1 ? "its condition holds" : "their conditions hold") + ", not counted)") + ";"

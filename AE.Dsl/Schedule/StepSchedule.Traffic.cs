@@ -22,8 +22,21 @@ namespace AE.Dsl.Schedule
     /// <param name="ConditionalPasses">loops made only when a condition holds</param>
     /// <param name="Lengths">the length of each vector read or written, in the run-time dims (a derived dim written out):
     /// a law's vectors need not all have the parameters' length (<c>real[w]</c> with <c>dim w = 7</c>, <c>real[3 * n]</c>)</param>
-    public sealed record VectorTraffic(int Passes, int Reads, int Writes, int ConditionalPasses = 0, EqArray<DimExpr>? Lengths = null)
+    /// <param name="WideLengths">those of <paramref name="Lengths"/> whose vectors are float64 whatever the step's precision:
+    /// the vector params a pass reads and the vector signals the final pass writes (the step's own vectors follow it)</param>
+    public sealed record VectorTraffic(int Passes, int Reads, int Writes, int ConditionalPasses = 0, EqArray<DimExpr>? Lengths = null, EqArray<DimExpr>? WideLengths = null)
     {
+        /// <summary>Vector reads and writes per step that are float64 in every step (<see cref="WideLengths"/>).</summary>
+        public int WideAccesses => WideLengths?.Count ?? 0;
+
+        /// <summary>Bytes a step moves: each element at <paramref name="elementBytes"/> (4 in a float32 step, 8 in float64), the wide ones at 8.</summary>
+        public long Bytes(long parameters, Func<string, long> dim, int elementBytes) =>
+            Elements(parameters, dim) * elementBytes
+            + (WideLengths is { } wide ? wide.Sum(l => l.EvaluateLong(dim)) : 0) * (8 - elementBytes);
+
+        /// <summary>Bytes per parameter where every vector is one run-time dim long (<see cref="AllOneRunTimeDim"/>).</summary>
+        public int BytesPerParam(int elementBytes) => Accesses * elementBytes + WideAccesses * (8 - elementBytes);
+
         /// <summary>Vector reads and writes per step.</summary>
         public int Accesses => Reads + Writes;
 
@@ -44,8 +57,11 @@ namespace AE.Dsl.Schedule
         {
             var memory = Unit.Inputs.Where(i => !i.Type.IsScalar).Select(i => (i.Name, i.Type))
                 .Concat(Unit.States.Where(s => !s.Type.IsScalar).Select(s => (s.Name, s.Type)))
+                .Concat(Unit.Params.Where(p => !p.Type.IsScalar).Select(p => (p.Name, p.Type)))
                 .ToDictionary(v => v.Name, v => InRunTimeDims(v.Type.Shape[0]), StringComparer.Ordinal);
+            var wideParams = new HashSet<string>(Unit.Params.Where(p => !p.Type.IsScalar).Select(p => p.Name), StringComparer.Ordinal);
             var lengths = new List<DimExpr>();
+            var wide = new List<DimExpr>();
             int passes = 0, reads = 0, writes = 0, conditional = 0;
             foreach (var pass in Passes.Where(p => p.Elements.Count > 0 || p.Reductions.Count > 0))
             {
@@ -58,16 +74,23 @@ namespace AE.Dsl.Schedule
                 var read = new HashSet<string>(StringComparer.Ordinal);
                 var expressions = pass.Reductions.SelectMany(r => r.Call.Args).Concat(pass.Elements.SelectMany(e => e.Expressions));
                 foreach (var e in expressions.SelectMany(IrFacts.Descendants))
-                    if (e is IrRef { Time: RefTime.Current } r && memory.ContainsKey(r.Name) && read.Add(r.Name)) lengths.Add(memory[r.Name]);
+                    if (e is IrRef { Time: RefTime.Current } r && memory.ContainsKey(r.Name) && read.Add(r.Name))
+                    {
+                        lengths.Add(memory[r.Name]);
+                        if (wideParams.Contains(r.Name)) wide.Add(memory[r.Name]);
+                    }
                 reads += read.Count;
                 if (pass.IsFinal)
                 {
                     var written = Unit.States.Where(s => !s.Type.IsScalar && FinalVersions.ContainsKey(s.Name)).ToList();
-                    writes += written.Count;
+                    var signals = Unit.Signals.Where(s => !s.Type.IsScalar && FinalVersions.ContainsKey(s.Name)).Select(s => InRunTimeDims(s.Type.Shape[0])).ToList();
+                    writes += written.Count + signals.Count;
                     lengths.AddRange(written.Select(s => memory[s.Name]));
+                    lengths.AddRange(signals);
+                    wide.AddRange(signals);
                 }
             }
-            return new VectorTraffic(passes, reads, writes, conditional, new EqArray<DimExpr>(lengths.ToArray()));
+            return new VectorTraffic(passes, reads, writes, conditional, new EqArray<DimExpr>(lengths.ToArray()), new EqArray<DimExpr>(wide.ToArray()));
         }
 
         /// <summary>A length with every dim derived from others written out, down to the run-time dims (fixed ones are numbers).</summary>

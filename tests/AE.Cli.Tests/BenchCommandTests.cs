@@ -405,6 +405,39 @@ namespace AE.Cli.Tests
             Assert.Contains("|  20.056 |", table.StdoutLines[5], StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// Vector params and vector signals are float64 in a float32 step too, and a vector param is read and a vector signal
+        /// written every step: they were not counted at all, so a law scaling the gradient by a vector param was said to move
+        /// 12 B/param in float32 where it moves 20. Here the one pass reads w (8 B), grad and theta (4 B each in f32) and
+        /// writes theta (4 B) and d (8 B): 28 B/param in f32, 40 in f64.
+        /// </summary>
+        [Fact]
+        public void Vector_params_and_signals_count_at_8_bytes_in_either_precision()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("wide.ae", """
+                law Wide {
+                  dim n;
+                  param w: real[n] = 0.1;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  signal d: real[n];
+                  update {
+                    d = w * grad;
+                    theta' = theta - d + 0 * loss;
+                  }
+                }
+                """);
+            var r = Cli.Run(dir.Path, "bench", "wide.ae", "--n", "1000", "--dtype", "f32,f64", "--format", "json", "--min-time-ms", "20");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            using var doc = JsonDocument.Parse(r.Stdout);
+            Assert.Equal(new[] { 28, 40 }, doc.RootElement.GetProperty("results").EnumerateArray().Select(e => e.GetProperty("bytes_per_param").GetInt32()));
+            var table = Cli.Run(dir.Path, "bench", "wide.ae", "--n", "1000", "--min-time-ms", "20");
+            Assert.StartsWith("GB/s: 28 B/param (f32) or 40 B/param (f64) per step, 1 pass over the vectors reading 3 and writing 2 elements per parameter (2 of them float64 in either: vector params and signals);",
+                table.StdoutLines[1], StringComparison.Ordinal);
+        }
+
         [Fact]
         public void A_one_digit_size_keeps_a_markdown_separator_and_a_size_given_twice_is_timed_once()
         {
