@@ -73,7 +73,9 @@ namespace AE.Cli
                 "",
                 "A value agrees when within 1e-9 relative or 1e-12 absolute of the reference",
                 "(relative: |value - reference| / |reference|, so a reference of 0 is judged by",
-                "the absolute bound alone).",
+                "the absolute bound alone). The absolute bound is in units of the quantity's",
+                "largest reference magnitude where that exceeds 1: an element that cancels",
+                "terms of 1e7 carries their rounding, about 1e-9, whatever its own size.",
                 "",
                 "A law and a task (--task or --case): the meta-gradient of the task's loss after K",
                 "steps, f(theta_K), with respect to every real param of the law, by reverse mode",
@@ -316,7 +318,7 @@ namespace AE.Cli
             string skipped = notChecked == 0 ? ""
                 : "; " + notChecked + " not checked: infinite, or the law takes no other value of " + (notChecked == 1 ? "it" : "them") + " at these settings";
             if (report.Pass)
-                return notChecked == 0 ? $"all {all} meta-gradients agree with their finite differences {rule}"
+                return notChecked == 0 ? (all == 1 ? $"the meta-gradient agrees with its finite difference {rule}" : $"all {all} meta-gradients agree with their finite differences {rule}")
                     : $"{all - notChecked} of {all} meta-gradients agree with their finite differences {rule}{skipped}";
             if (notChecked == all) return "no meta-gradient could be checked: the law takes no other value of its real params at these settings";
             var failing = report.Params.Where(p => p.Checked && !p.Agrees).ToList();
@@ -329,7 +331,7 @@ namespace AE.Cli
 
         private static void WriteText(MetaGradientReport report, IReadOnlyDictionary<string, AE.Dsl.Text.SourceFile> sources, TextWriter output)
         {
-            output.WriteLine($"{report.Law} on {report.Task}: {report.Steps} steps, seed {report.Seed}, loss {R(report.InitialLoss)} -> {R(report.Loss)}");
+            output.WriteLine($"{report.Law} on {report.Task}: {AE.Experiments.Plural.Count(report.Steps, "step")}, seed {report.Seed}, loss {R(report.InitialLoss)} -> {R(report.Loss)}");
             output.WriteLine($"d loss(theta_{report.Steps}) / d param by reverse mode through the unrolled run, beside finite differences (central where the law takes the settings on both sides)");
             if (report.NonSmooth.Count > 0)
                 output.WriteLine("subgradients at " + AE.Experiments.Plural.Count(report.NonSmooth.Count, "construct")
@@ -388,7 +390,7 @@ namespace AE.Cli
 
         private static void WriteText(CellGradientReport report, TextWriter output)
         {
-            output.WriteLine($"{report.Cell} on {report.Reference}: batch {report.Batch}, {report.Time} steps, loss {R(report.Loss)}");
+            output.WriteLine($"{report.Cell} on {report.Reference}: batch {report.Batch}, {AE.Experiments.Plural.Count(report.Time, "step")}, loss {R(report.Loss)}");
             int width = Math.Max("quantity".Length, report.Quantities.Max(q => q.Name.Length));
             output.WriteLine("quantity".PadRight(width) + "  values  max abs    at            max rel    at            verdict");
             foreach (var q in report.Quantities)
@@ -397,8 +399,8 @@ namespace AE.Cli
                     + (q.Pass ? "ok" : q.Failures + " out of tolerance"));
             int failing = report.Quantities.Count(q => !q.Pass);
             output.WriteLine(report.Pass
-                ? $"PASS: all {report.Quantities.Count} quantities within 1e-9 relative or 1e-12 absolute"
-                : $"FAIL: {failing} of {report.Quantities.Count} quantities out of tolerance (1e-9 relative or 1e-12 absolute)");
+                ? $"PASS: all {report.Quantities.Count} quantities within 1e-9 relative or 1e-12 absolute (times the quantity's scale)"
+                : $"FAIL: {failing} of {report.Quantities.Count} quantities out of tolerance (1e-9 relative or 1e-12 absolute, times the quantity's scale)");
         }
 
         private static void WriteJson(CellGradientReport report, TextWriter output)

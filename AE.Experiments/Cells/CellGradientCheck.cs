@@ -71,8 +71,14 @@ namespace AE.Experiments.Cells
     /// Runs a cell on a reference file in float64 with the reference adjoint (<see cref="AdjointInterpreter"/>):
     /// forward over the batch and the sequence, the host's loss, backward through time, then compares the
     /// outputs, the loss and the gradient of every net parameter (and of each real param the file lists) with the file's, value by value: a value
-    /// agrees when within <see cref="RelativeTolerance"/> relative or <see cref="AbsoluteTolerance"/> absolute.
+    /// agrees when within <see cref="RelativeTolerance"/> relative or <see cref="AbsoluteTolerance"/> absolute, the absolute
+    /// bound in units of the quantity's largest finite reference magnitude where that exceeds 1.
     /// </summary>
+    /// <remarks>
+    /// The scaled absolute bound is for elements that cancel: a gradient summed from terms of size 1e7 carries rounding of
+    /// about 1e-9 in every element, so an element whose terms nearly cancel to 1e-6 cannot agree to 1e-9 relative (a
+    /// saturated tanh, whose 1 - y^2 turns libm's and PyTorch's last-bit difference in y into a large relative one, does this).
+    /// </remarks>
     public static partial class CellGradientCheck
     {
         public const double RelativeTolerance = 1e-9;
@@ -268,7 +274,10 @@ namespace AE.Experiments.Cells
                 && t.Shape.Skip(lead.Length).Aggregate(1, (a, b) => a * b) == n;
             if (!ok)
             {
-                string want = "[" + string.Join(", ", lead.Append(n)) + "]";
+                // One value a step may be written without its trailing 1, and the shorter form is what the user most likely wrote.
+                string want = n == 1
+                    ? "[" + string.Join(", ", lead) + "] (or [" + string.Join(", ", lead.Append(n)) + "])"
+                    : "[" + string.Join(", ", lead.Append(n)) + "]";
                 string source = field == leadField ? "" : " (the batch and time of '" + leadField + "')";
                 throw new CellReferenceException($"{file}: '{field}' has shape {t.ShapeText}, {what} needs {want}{source}");
             }
@@ -381,17 +390,27 @@ namespace AE.Experiments.Cells
         {
             double maxAbs = 0, maxRel = 0;
             int absAt = 0, relAt = 0, failures = 0;
+            double absolute = AbsoluteTolerance * ScaleOf(reference.Values);
             for (int i = 0; i < mine.Length; i++)
             {
                 double r = reference.Values[i], d = Math.Abs(mine[i] - r);
                 double rel = d == 0 ? 0 : r == 0 ? double.PositiveInfinity : d / Math.Abs(r);
-                bool ok = d <= AbsoluteTolerance || d <= RelativeTolerance * Math.Abs(r);
+                bool ok = d <= absolute || d <= RelativeTolerance * Math.Abs(r);
                 if (!ok) failures++;
                 if (double.IsNaN(d)) { d = double.PositiveInfinity; rel = double.PositiveInfinity; }
                 if (d > maxAbs) { maxAbs = d; absAt = i; }
                 if (rel > maxRel) { maxRel = rel; relAt = i; }
             }
             return new Deviation(name, mine.Length, maxAbs, reference.IndexText(absAt), maxRel, reference.IndexText(relAt), failures);
+        }
+
+        /// <summary>The unit of the absolute bound: the largest finite reference magnitude, at least 1.</summary>
+        public static double ScaleOf(double[] reference)
+        {
+            double scale = 1;
+            foreach (double r in reference)
+                if (double.IsFinite(r)) scale = Math.Max(scale, Math.Abs(r));
+            return scale;
         }
     }
 }

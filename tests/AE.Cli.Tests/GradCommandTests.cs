@@ -219,7 +219,7 @@ namespace AE.Cli.Tests
             });
             var uneven = Cli.Run(dir.Path, "grad", Path.Combine(Repo.Root, "cells", "amed_synth.ae"), "ref.json");
             Assert.Equal(2, uneven.ExitCode);
-            Assert.Matches(@"^ae: error: ref\.json: 'inputs\.target' has shape \[\d+\], the cell's input target needs \[10, 1\] \(the batch and time of 'inputs\.eps'\)$", Assert.Single(uneven.StderrLines));
+            Assert.Matches(@"^ae: error: ref\.json: 'inputs\.target' has shape \[\d+\], the cell's input target needs \[10\] \(or \[10, 1\]\) \(the batch and time of 'inputs\.eps'\)$", Assert.Single(uneven.StderrLines));
         }
 
         /// <summary>
@@ -291,7 +291,7 @@ namespace AE.Cli.Tests
             {
                 var r = Cli.Run(dir.Path, "grad", "fill.ae", "fill.json", "--backend", backend);
                 Assert.True(r.ExitCode == 0, backend + ": " + r.Stdout + r.Stderr);
-                Assert.Equal("PASS: all 4 quantities within 1e-9 relative or 1e-12 absolute", r.StdoutLines[^1]);
+                Assert.Equal("PASS: all 4 quantities within 1e-9 relative or 1e-12 absolute (times the quantity's scale)", r.StdoutLines[^1]);
             }
         }
 
@@ -317,7 +317,7 @@ namespace AE.Cli.Tests
                 var r = Cli.Run(dir.Path, "grad", "scaled.ae", "listed.json", "--backend", backend);
                 Assert.True(r.ExitCode == 0, backend + ": " + r.Stdout + r.Stderr);
                 Assert.Matches(@"^grad a +1 +0e\+00 .* ok$", Assert.Single(r.StdoutLines, l => l.StartsWith("grad a ", StringComparison.Ordinal)));
-                Assert.Equal("PASS: all 5 quantities within 1e-9 relative or 1e-12 absolute", r.StdoutLines[^1]);
+                Assert.Equal("PASS: all 5 quantities within 1e-9 relative or 1e-12 absolute (times the quantity's scale)", r.StdoutLines[^1]);
             }
             Reference("off.json", @", ""a"": 0.5", @", ""a"": -0.3551");
             var off = Cli.Run(dir.Path, "grad", "scaled.ae", "off.json");
@@ -327,7 +327,7 @@ namespace AE.Cli.Tests
             Reference("top.json", "", "", @", ""a"": 0.5");
             var top = Cli.Run(dir.Path, "grad", "scaled.ae", "top.json");
             Assert.True(top.ExitCode == 0, top.Stdout + top.Stderr);
-            Assert.Equal("PASS: all 4 quantities within 1e-9 relative or 1e-12 absolute", top.StdoutLines[^1]);
+            Assert.Equal("PASS: all 4 quantities within 1e-9 relative or 1e-12 absolute (times the quantity's scale)", top.StdoutLines[^1]);
 
             foreach (var (name, paramsExtra, gradsExtra, topExtra, message) in new[]
             {

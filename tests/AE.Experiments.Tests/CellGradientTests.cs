@@ -60,6 +60,30 @@ namespace AE.Experiments.Tests
             Assert.Equal("[3, 0]", bad.MaxAbsAt);
         }
 
+        /// <summary>
+        /// An element that cancels large terms is judged against the quantity's scale: 5e-9 off an element of 1e-6 passes
+        /// beside an element of 1e7 (rounding of the large terms), fails beside one of 0.5, and an infinite reference sets no scale.
+        /// </summary>
+        [Theory]
+        [InlineData(1e7, true)]
+        [InlineData(-1e7, true)]
+        [InlineData(0.5, false)]
+        public void The_absolute_bound_is_in_units_of_the_quantitys_largest_reference(double large, bool passes)
+        {
+            var reference = new Tensor(new[] { large, 1e-6 }, new[] { 2 });
+            var q = CellGradientCheck.Compare("grad w", new[] { large, 1e-6 + 5e-9 }, reference);
+            Assert.Equal(passes ? 0 : 1, q.Failures);
+            Assert.Equal("[1]", q.MaxRelAt);
+        }
+
+        [Fact]
+        public void Only_finite_references_set_the_scale_and_it_is_at_least_1()
+        {
+            Assert.Equal(3.0, CellGradientCheck.ScaleOf(new[] { double.PositiveInfinity, -3.0, double.NaN, double.NegativeInfinity }));
+            Assert.Equal(1.0, CellGradientCheck.ScaleOf(new[] { 0.25, -0.5 }));
+            Assert.Equal(1.0, CellGradientCheck.ScaleOf(Array.Empty<double>()));
+        }
+
         [Theory]
         [InlineData("int", "holds 1.1479829028591584", "the cell's input eps is int, so its values must be whole numbers within ±2^53")]
         [InlineData("bool", "holds 1.1479829028591584", "the cell's input eps is bool, so its values must be 0 or 1")]
