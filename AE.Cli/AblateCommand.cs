@@ -163,7 +163,7 @@ namespace AE.Cli
         {
             var first = h.First;
             string seeds = h.Seeds == 1 ? "seed 0" : "seeds 0.." + (h.Seeds - 1).ToString(CultureInfo.InvariantCulture);
-            stdout.WriteLine(h.Law.Name + " (" + h.Law.FilePath + ") on " + h.Task + ": " + seeds + ", budget " + Int(first.MaxSteps) + " steps, target "
+            stdout.WriteLine(h.Law.Name + " (" + h.Law.FilePath + ") on " + h.Task + ": " + seeds + ", budget " + AE.Experiments.Plural.Count(first.MaxSteps, "step") + ", target "
                 + G(first.TargetLoss) + (first.OptimumLoss is double o ? " (optimum " + G(o) + ")" : "")
                 + (h.Law.Settings.Count > 0 ? ", settings " + string.Join(", ", h.Law.Settings.Select(s => s.Name + "=" + s.Text)) : ""));
             stdout.WriteLine((h.Seeds > 1 ? "mean ± 95% CI over seeds (Student t, " + Int(h.Seeds - 1) + " df)" : "one seed: no CI")

@@ -576,6 +576,6 @@ namespace AE.Cli
         private static string Setup(ExperimentRunSettings s, string what) =>
             (s.Law is null ? "" : "Law " + s.Law.Name + " (" + s.Law.FilePath + ")" + (s.Law.Settings.Count > 0 ? " with " + string.Join(", ", s.Law.Settings.Select(x => x.Name + "=" + x.Text)) : "") + "; ")
             + what + (s.Seeds == 1 ? "; seed 0; " : "; seeds 0.." + (s.Seeds - 1).ToString(CultureInfo.InvariantCulture) + "; ")
-            + (s.Steps is long n ? "budget " + n.ToString(CultureInfo.InvariantCulture) + " steps" : "each task's own budget") + ".\n";
+            + (s.Steps is long n ? "budget " + AE.Experiments.Plural.Count(n, "step") : "each task's own budget") + ".\n";
     }
 }

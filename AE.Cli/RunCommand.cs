@@ -234,8 +234,9 @@ namespace AE.Cli
             stdout.WriteLine("steps to target: " + (run.StepsToTarget is long s ? Int(s) : "not reached") + " (" + target + ")");
             stdout.WriteLine("final loss: " + G(run.FinalLoss) + (run.OptimumLoss is double o && double.IsFinite(run.FinalLoss)
                 ? " (" + (run.FinalLoss - o).ToString("0.00e+00", CultureInfo.InvariantCulture) + " above the optimum)" : ""));
-            // no step, no area: '—' as where a value does not apply (cli.md), not a NaN shown as a number
-            stdout.WriteLine("AUC of log loss: " + (run.StepsTaken == 0 ? "—" : AE.Runtime.NumberText.Of(run.Auc, "G6")));
+            // no finite loss, no area: '—' as where a value does not apply (cli.md), not a NaN shown as a number; a run that
+            // reached its target at step 0 has one term, padded over the budget
+            stdout.WriteLine("AUC of log loss: " + (double.IsNaN(run.Auc) ? "—" : AE.Runtime.NumberText.Of(run.Auc, "G6")));
             stdout.WriteLine("incidents: " + IncidentSummary(run.Incidents));
             foreach (var incident in run.Incidents.Take(3)) stdout.WriteLine("  " + incident.Message);
             if (run.Incidents.Count > 3) stdout.WriteLine("  ... " + Int(run.Incidents.Count - 3) + " more (incident_list in the database)");

@@ -242,7 +242,7 @@ namespace AE.Cli
                 : Plural.Count(grid.Count, "rate") + " log-spaced over " + decades.ToString("G4", CultureInfo.InvariantCulture).Replace('E', 'e') + " decades, " + Rate(grid[0]) + " .. " + Rate(grid[^1]);
             stdout.WriteLine("initial-LR sweep of " + law.Name + " (" + law.FilePath + "): " + rates + "; "
                 + (seeds == 1 ? "seed 0" : "seeds 0.." + (seeds - 1).ToString(CultureInfo.InvariantCulture)) + "; "
-                + (taskBudgets ? "each task's own step budget" : "budget " + budget.ToString(CultureInfo.InvariantCulture) + " steps")
+                + (taskBudgets ? "each task's own step budget" : "budget " + Plural.Count(budget, "step"))
                 + (law.Settings.Count > 0 ? "; settings " + string.Join(", ", law.Settings.Select(s => s.Name + "=" + s.Text)) : ""));
             stdout.WriteLine("a cell counts when every seed reaches the target (so without divergence or NaN); grid: + reached, x diverged or NaN, . neither, - refused by the law"
                 + (baselines.Count > 0 ? "; baselines: " + string.Join("; ", baselines.Select(b => b.Describe(sweptLr: true))) : ""));

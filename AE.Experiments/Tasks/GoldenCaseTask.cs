@@ -92,7 +92,7 @@ namespace AE.Experiments.Tasks
                         for (int j = 0; j < n; j++) s[i * n + j] = 0.5 * (q.A(i, j) + q.A(j, i));
                     }
                     if (!DenseMath.TrySolveSpd(s, b, out var x)) return null;
-                    return -0.5 * DenseMath.Dot(b, x);
+                    return -0.5 * DenseMath.Dot(b, x) + 0.0;   // + 0.0: b = 0 gives -0, which reads as a negative optimum
                 }
                 case RosenbrockProblem r:
                     return r.B > 0 ? 0.0 : null;

@@ -404,6 +404,25 @@ namespace AE.Cli.Tests
             Assert.Contains("AUC of log loss: —", r.StdoutLines);
         }
 
+        /// <summary>
+        /// A run that starts at the optimum reaches its target at step 0 and takes no step, but it has an AUC: its one term,
+        /// log(0 + 1e-12), padded over the budget of 30 (docs/tasks.md), which the summary printed as '—'.
+        /// </summary>
+        [Fact]
+        public void A_run_that_starts_on_its_target_shows_its_padded_auc()
+        {
+            using var dir = new TempDirectory();
+            File.WriteAllText(Path.Combine(dir.Path, "at-optimum.json"),
+                """{"name": "at-optimum", "problem": {"kind": "quadratic", "A": [[1.0, 0.0], [0.0, 1.0]], "b": [0.0, 0.0]}, "theta0": [0.0, 0.0], "steps": 30,"""
+                + """ "config": {}, "agent": {}, "columns": ["step", "loss"], "tolerance": {"rel": 1e-9, "abs": 1e-12}}""");
+            File.WriteAllText(Path.Combine(dir.Path, "at-optimum.csv"), "step,loss\n" + string.Concat(Enumerable.Range(1, 30).Select(k => k + ",0\n")));
+            var r = Cli.Run(dir.Path, "run", Repo.SgdmLaw, "--case", "at-optimum.json", "--db", "runs.db", "--no-progress");
+            Assert.Equal(0, r.ExitCode);
+            // b = 0 makes the optimum -0.5 b'A^-1 b = -0, which printed as "optimum -0"
+            Assert.Contains("steps to target: 0 (target 1e-12, optimum 0)", r.StdoutLines);
+            Assert.Contains("AUC of log loss: " + (30 * Math.Log(1e-12)).ToString("G6", System.Globalization.CultureInfo.InvariantCulture), r.StdoutLines);
+        }
+
         private static string[] OutArgs(string command, string output) => command switch
         {
             "run" => new[] { "run", Repo.SgdmLaw, "--task", "quadratic", "--steps", "20", "--db", "runs.db", "--out", output },
