@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using AE.Runtime;
 
 namespace QuadraticDemo
@@ -51,14 +52,21 @@ namespace QuadraticDemo
     /// on its own demo holds at step 1 (the loss at θ = 0 is 0, the optimum is −13/6). Here a run is
     /// accepted when the loss is within eps of the optimum's loss, computed exactly; or, after
     /// MinSteps, by the seed's stall test (γ ≤ γ_min and V ≤ v_max), which is reported as a stall
-    /// unless the loss is also at the optimum.
+    /// unless the loss is also at the optimum. It reads the AE-SGDm signals the seed prints (<see cref="Needed"/>),
+    /// so it takes laws that expose them (AeSgdm, AeSgdmPhase, AeAdam, ...); another law runs in a plain step loop.
     /// </summary>
     public static class AeMachine
     {
+        /// <summary>The signals (or coefficients) the loop reads and prints.</summary>
+        public static readonly string[] Needed = { "L", "T", "V", "rho", "alpha", "mu", "gamma", "gnorm" };
+
         public const string Header = " step |         L |          T |         V |    rho |      alpha |    mu |     gamma |     gnorm";
 
         public static RunResult Run(IOptimizerLaw law, Quadratic plant, double[] theta0, AcceptSettings settings, TextWriter? log = null)
         {
+            var missing = Array.FindAll(Needed, name => !law.SignalNames.Contains(name));
+            if (missing.Length > 0)
+                throw new ArgumentException($"AeMachine.Run reads the AE-SGDm signals {string.Join(", ", Needed)}; law {law.LawName} has no {string.Join(", ", missing)} (step it in a plain loop instead)", nameof(law));
             var signals = new SignalReader(law);
             var theta = (double[])theta0.Clone();
             var grad = new double[plant.Dimension];
