@@ -55,9 +55,14 @@ namespace AE.Experiments.Cells
     }
 
     /// <summary>One compared quantity: its largest absolute and relative deviations, where they are, and how many values are out of tolerance.</summary>
-    public sealed record Deviation(string Name, int Count, double MaxAbs, string MaxAbsAt, double MaxRel, string MaxRelAt, int Failures)
+    /// <param name="SmallFailures">of <paramref name="Failures"/>, those off by at most <see cref="CellGradientCheck.SmallTolerance"/> of
+    /// the quantity's largest reference magnitude: what rounding, or a reference computed with another tanh or exp, can do</param>
+    public sealed record Deviation(string Name, int Count, double MaxAbs, string MaxAbsAt, double MaxRel, string MaxRelAt, int Failures, int SmallFailures = 0)
     {
         public bool Pass => Failures == 0;
+
+        /// <summary>Out of tolerance, but every failing value only by a hair of the quantity's largest value.</summary>
+        public bool FailsOnlyByAHair => Failures > 0 && SmallFailures == Failures;
     }
 
     /// <summary>The result of <see cref="CellGradientCheck.Run"/>: every quantity compared, and the cell's own values.</summary>
@@ -71,18 +76,21 @@ namespace AE.Experiments.Cells
     /// Runs a cell on a reference file in float64 with the reference adjoint (<see cref="AdjointInterpreter"/>):
     /// forward over the batch and the sequence, the host's loss, backward through time, then compares the
     /// outputs, the loss and the gradient of every net parameter (and of each real param the file lists) with the file's, value by value: a value
-    /// agrees when within <see cref="RelativeTolerance"/> relative or <see cref="AbsoluteTolerance"/> absolute, the absolute
-    /// bound in units of the quantity's largest finite reference magnitude where that exceeds 1.
+    /// agrees when within <see cref="RelativeTolerance"/> relative or <see cref="AbsoluteTolerance"/> absolute.
     /// </summary>
     /// <remarks>
-    /// The scaled absolute bound is for elements that cancel: a gradient summed from terms of size 1e7 carries rounding of
-    /// about 1e-9 in every element, so an element whose terms nearly cancel to 1e-6 cannot agree to 1e-9 relative (a
-    /// saturated tanh, whose 1 - y^2 turns libm's and PyTorch's last-bit difference in y into a large relative one, does this).
+    /// A value out of tolerance by at most <see cref="SmallTolerance"/> of its quantity's largest magnitude still fails, but is
+    /// counted apart (<see cref="Deviation.SmallFailures"/>): a net whose tanh saturates turns the last-bit difference
+    /// between PyTorch's tanh and libm's into relative errors of 1e-8 on small elements (5e-14 of the largest value seen on
+    /// AMELayer with weights 3x its init), and an element whose terms nearly cancel carries their rounding. No bound on the
+    /// quantity's scale tells those from a wrong gradient (an element of 1e-7 beside one of 1e6, off by 100%, is 6e-13 of
+    /// it), so the verdict stays strict and says which kind of failure it is.
     /// </remarks>
     public static partial class CellGradientCheck
     {
         public const double RelativeTolerance = 1e-9;
         public const double AbsoluteTolerance = 1e-12;
+        public const double SmallTolerance = 1e-12;
 
         /// <param name="compiled">
         /// makes the generated cell for a batch and a time (the C# backend); null runs the reference adjoint
@@ -390,24 +398,26 @@ namespace AE.Experiments.Cells
         {
             double maxAbs = 0, maxRel = 0;
             int absAt = 0, relAt = 0, failures = 0;
-            double absolute = AbsoluteTolerance * ScaleOf(reference.Values);
+            double small = SmallTolerance * ScaleOf(reference.Values);
+            int smallFailures = 0;
             for (int i = 0; i < mine.Length; i++)
             {
                 double r = reference.Values[i], d = Math.Abs(mine[i] - r);
                 double rel = d == 0 ? 0 : r == 0 ? double.PositiveInfinity : d / Math.Abs(r);
-                bool ok = d <= absolute || d <= RelativeTolerance * Math.Abs(r);
+                bool ok = d <= AbsoluteTolerance || d <= RelativeTolerance * Math.Abs(r);
                 if (!ok) failures++;
+                if (!ok && d <= small) smallFailures++;
                 if (double.IsNaN(d)) { d = double.PositiveInfinity; rel = double.PositiveInfinity; }
                 if (d > maxAbs) { maxAbs = d; absAt = i; }
                 if (rel > maxRel) { maxRel = rel; relAt = i; }
             }
-            return new Deviation(name, mine.Length, maxAbs, reference.IndexText(absAt), maxRel, reference.IndexText(relAt), failures);
+            return new Deviation(name, mine.Length, maxAbs, reference.IndexText(absAt), maxRel, reference.IndexText(relAt), failures, smallFailures);
         }
 
-        /// <summary>The unit of the absolute bound: the largest finite reference magnitude, at least 1.</summary>
+        /// <summary>A quantity's scale: its largest finite reference magnitude (0 where it has none).</summary>
         public static double ScaleOf(double[] reference)
         {
-            double scale = 1;
+            double scale = 0;
             foreach (double r in reference)
                 if (double.IsFinite(r)) scale = Math.Max(scale, Math.Abs(r));
             return scale;

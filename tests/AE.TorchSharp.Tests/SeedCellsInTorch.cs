@@ -136,7 +136,7 @@ namespace AE.TorchSharp.Tests
 
     internal static class Close
     {
-        /// <summary>The goldens' tolerance (CellGradientCheck) without its scaling of the absolute bound: each value within 1e-9 relative or 1e-12 absolute.</summary>
+        /// <summary>The goldens' tolerance (CellGradientCheck): each value within 1e-9 relative or 1e-12 absolute.</summary>
         public const double Relative = 1e-9, Absolute = 1e-12;
 
         public static double[] Values(Tensor t)
