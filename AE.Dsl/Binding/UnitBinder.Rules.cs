@@ -50,8 +50,14 @@ namespace AE.Dsl.Binding
         /// <summary>
         /// A 'use' named a group that is not there (AE0016): its rules may read the unit's declarations and define its
         /// signals, so "never used" and "never defined" would send the reader to remove or define what the group holds.
+        /// Where AE0016 suggests a group, these are the names that group's rules (and the groups it uses) write or read.
         /// </summary>
-        private bool _groupMissing;
+        private readonly HashSet<string> _namesOfSuggestedGroups = new(StringComparer.Ordinal);
+        /// <summary>A 'use' named a group like no other: any name may be the missing group's.</summary>
+        private bool _unknownGroupUnguessed;
+
+        /// <summary>Whether a missing group (AE0016) may be what reads or defines <paramref name="name"/>.</summary>
+        private bool MayBeAMissingGroups(string name) => _unknownGroupUnguessed || _namesOfSuggestedGroups.Contains(name);
 
         private void BindRules()
         {
@@ -76,17 +82,60 @@ namespace AE.Dsl.Binding
 
             // A rule that did not parse may have held the definition: its syntax error says what is wrong, and a signal
             // "never defined" beside it would send the reader after a second fault that is not there.
-            bool ruleUnread = sources.Any(r => r.Syntax.HasSyntaxErrors) || _groupMissing;
+            bool ruleUnread = sources.Any(r => r.Syntax.HasSyntaxErrors);
             foreach (var sig in _signals)
             {
                 var sym = _symbols[sig.Name];
                 if (sym.Definition == null && !sym.HasNeutral)
                 {
                     // A definition refused where it stands (inside a 'when', of a reserved name) has its own error.
-                    if (!ruleUnread && !_rejectedDefinitions.Contains(sig.Name)) ReportNeverDefined(sig.Name, sym.DeclSpan);
+                    if (!ruleUnread && !_rejectedDefinitions.Contains(sig.Name) && !MayBeAMissingGroups(sig.Name)) ReportNeverDefined(sig.Name, sym.DeclSpan);
                 }
                 else if (sym.Definition == null && _deferredNeutrals.TryGetValue(sig.Name, out var neutral))
                     BindConst(neutral, "The neutral value of signal '" + sig.Name + "' (no rule defines it, so it is its value at every step)");
+            }
+        }
+
+        /// <summary>Every name the rules of <paramref name="group"/> and of the groups it uses write or read (callees included: nets, filters).</summary>
+        private void NamesOfGroup(string group, HashSet<string> into, HashSet<string> seen)
+        {
+            if (!seen.Add(group) || !_groups.Groups.TryGetValue(group, out var g)) return;
+            foreach (var member in g.Syntax.Members)
+            {
+                if (member is UseDecl u) NamesOfGroup(u.Group.Text, into, seen);
+                else if (member is RuleDecl r) NamesIn(r.Body, into);
+            }
+        }
+
+        private static void NamesIn(IReadOnlyList<StmtSyntax> body, HashSet<string> into)
+        {
+            foreach (var s in body)
+            {
+                switch (s)
+                {
+                    case AssignStmt a:
+                        into.Add(a.Target.Text);
+                        NamesIn(a.Value, into);
+                        break;
+                    case WhenStmt w:
+                        NamesIn(w.Condition, into);
+                        NamesIn(w.Then, into);
+                        if (w.Else != null) NamesIn(w.Else, into);
+                        break;
+                }
+            }
+        }
+
+        private static void NamesIn(ExprSyntax e, HashSet<string> into)
+        {
+            switch (e)
+            {
+                case NameExpr n: into.Add(n.Name.Text); break;
+                case CallExpr c: into.Add(c.Callee.Text); foreach (var a in c.Args) NamesIn(a, into); break;
+                case ParenExpr p: NamesIn(p.Inner, into); break;
+                case UnaryExpr u: NamesIn(u.Operand, into); break;
+                case BinaryExpr b: NamesIn(b.Left, into); NamesIn(b.Right, into); break;
+                case ConditionalExpr q: NamesIn(q.Condition, into); NamesIn(q.WhenTrue, into); NamesIn(q.WhenFalse, into); break;
             }
         }
 
@@ -108,9 +157,13 @@ namespace AE.Dsl.Binding
             {
                 var suggestion = NameSuggestions.Closest(name, _groups.Groups.Keys);
                 bag.Report(DiagnosticCatalog.UnknownGroup, use.Group.Span, name, suggestion != null ? $"; did you mean '{suggestion}'?" : "");
-                _groupMissing = true;
-                // The group the misspelt name means is used, once mended: AE0016's suggestion says so, AE0044 would not.
-                if (suggestion != null) _groups.Used.Add(suggestion);
+                if (suggestion != null)
+                {
+                    // The group the misspelt name means is used, once mended: AE0016's suggestion says so, AE0044 would not.
+                    _groups.Used.Add(suggestion);
+                    NamesOfGroup(suggestion, _namesOfSuggestedGroups, new HashSet<string>(StringComparer.Ordinal));
+                }
+                else _unknownGroupUnguessed = true;
                 return;
             }
             _groups.Used.Add(name);

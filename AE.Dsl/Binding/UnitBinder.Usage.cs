@@ -13,13 +13,12 @@ namespace AE.Dsl.Binding
         {
             // On a file with syntax errors, parts of rules are missing: 'unused' and 'no effect' would be noise.
             if (_bag.HasSyntaxErrors) return;
-            // Nor where a 'use' names a missing group, whose rules may be what reads them (see _groupMissing).
-            if (_groupMissing) return;
             var accumulated = new HashSet<string>(_rules.SelectMany(r => Accumulated(r.Body)), StringComparer.Ordinal);
             var loss = OptimizerLossInput();
             foreach (var sym in _declOrder)
             {
-                if (sym.Used) continue;
+                // A missing group's rules may be what reads it (AE0016 is reported; see _namesOfSuggestedGroups).
+                if (sym.Used || MayBeAMissingGroups(sym.Name)) continue;
                 switch (sym.Kind)
                 {
                     // The host gives an optimizer-shaped law the loss whether it reads it or not (plain SGD does not).
@@ -42,7 +41,7 @@ namespace AE.Dsl.Binding
             foreach (var local in _locals)
             {
                 var sym = _symbols[local.Name];
-                if (!sym.Used && !_readEarly.Contains(local.Name))
+                if (!sym.Used && !_readEarly.Contains(local.Name) && !MayBeAMissingGroups(local.Name))
                 {
                     var bag = _groups.BagFor(local.Origin.Path) ?? _bag;
                     void Report() => bag.Report(DiagnosticCatalog.Unused, local.Origin.Span, "Value", local.Name);
@@ -80,7 +79,7 @@ namespace AE.Dsl.Binding
         {
             IrSetNext => true,
             IrAccumulate => true,
-            IrDefine d => d.Kind == SymbolKind.Signal || (_symbols.TryGetValue(d.Name, out var sym) && sym.UsedOutsideRule),
+            IrDefine d => d.Kind == SymbolKind.Signal || (_symbols.TryGetValue(d.Name, out var sym) && sym.UsedOutsideRule) || MayBeAMissingGroups(d.Name),
             IrWhen w => HasEffect(w.Then) || HasEffect(w.Else),
             _ => false,
         });

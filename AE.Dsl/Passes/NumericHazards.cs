@@ -717,6 +717,20 @@ namespace AE.Dsl.Passes
             return text.Length <= 24 ? text : "x";
         }
 
+        /// <summary>
+        /// An epsilon keeps a denominator of one sign off 0 (added to one that is never negative, subtracted from one that is
+        /// never positive); one that can take either sign needs ranges on the params it reads, or a guard.
+        /// </summary>
+        private static string RealDivisorAdvice(IrExpr arg, Interval iv)
+        {
+            if (iv.IsNonNegative) return "add a positive epsilon to the denominator ('+ 1e-12')";
+            if (iv.Hi <= 0) return "subtract a positive epsilon from the denominator ('- 1e-12')";
+            var parameters = IrFacts.Descendants(arg).OfType<IrRef>().Where(r => r.Kind == SymbolKind.Param).Select(r => r.Name).Distinct().ToList();
+            string guard = $"guard it ('{Shown(arg)} != 0 ? ... : ...'); an epsilon does not keep a denominator of either sign off 0";
+            return parameters.Count == 0 ? guard
+                : $"declare ranges that keep it off 0 for the params it reads ({string.Join(", ", parameters)}), or " + guard;
+        }
+
         private static void Report(DiagnosticBag bag, string op, IrExpr arg, Interval iv)
         {
             switch (op)
@@ -729,10 +743,7 @@ namespace AE.Dsl.Passes
                             "it is always 0, so every value divided by it is NaN or infinite: divide by the value meant");
                     else if (!iv.ExcludesZero)
                         bag.Report(DiagnosticCatalog.DivisionMayBeZero, arg.Span, iv.ToString(), arg.Type.Scalar != ScalarType.Int
-                            // an epsilon moves a non-negative denominator off 0, but one that can be negative can still meet it
-                            ? iv.IsNonNegative
-                                ? "add a positive epsilon to the denominator ('+ 1e-12')"
-                                : $"declare ranges that keep it off 0 for the params it reads, or guard it ('{Shown(arg)} != 0 ? ... : ...'); an epsilon does not help a denominator that can be negative"
+                            ? RealDivisorAdvice(arg, iv)
                             : arg is IrRef { Kind: SymbolKind.Param } param
                                 ? $"declare a range that leaves 0 out ('param {param.Name}: int in [1, 1000]') or divide by max({param.Name}, 1)"
                                 : $"divide by max({Shown(arg)}, 1), or guard it with a condition that leaves 0 out ('{Shown(arg)} > 0 ? ... : ...')");

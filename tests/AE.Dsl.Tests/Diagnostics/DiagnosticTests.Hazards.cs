@@ -159,7 +159,7 @@ namespace AE.Dsl.Tests
         {
             var bad = Law("a' = clamp(a / x, 0, 1);", "  input x: real;\n");
             var d = AssertOnly(bad, "AE0061", "x, 0");
-            Assert.Equal("Division by a value that can be 0 (it lies in (-inf, inf)); declare ranges that keep it off 0 for the params it reads, or guard it ('x != 0 ? ... : ...'); an epsilon does not help a denominator that can be negative", d.Message);
+            Assert.Equal("Division by a value that can be 0 (it lies in (-inf, inf)); guard it ('x != 0 ? ... : ...'); an epsilon does not keep a denominator of either sign off 0", d.Message);
             Assert.Equal(Severity.Warning, d.Severity);
             TestSupport.AssertClean(Fix(bad, "a / x", "a / (x * x + 1e-12)"));
             TestSupport.AssertClean(Fix(bad, "a / x", "(x != 0 ? a / x : 0)"));
@@ -172,8 +172,13 @@ namespace AE.Dsl.Tests
             var nonNegative = AssertOnly(Law("a' = clamp(0.1 / a, 0, 1);"), "AE0061", "a, 0");
             Assert.EndsWith("add a positive epsilon to the denominator ('+ 1e-12')", nonNegative.Message, StringComparison.Ordinal);
             var signed = Law("a' = clamp(a / (1 + k + 1e-12), 0, 1);", "  param k = 0.2;\n");
-            Assert.Contains("an epsilon does not help", AssertOnly(signed, "AE0061", "1 + k").Message, StringComparison.Ordinal);
+            Assert.EndsWith("declare ranges that keep it off 0 for the params it reads (k), or guard it ('(1 + k) + 1e-12 != 0 ? ... : ...'); an epsilon does not keep a denominator of either sign off 0",
+                AssertOnly(signed, "AE0061", "1 + k").Message, StringComparison.Ordinal);
             TestSupport.AssertClean(Fix(signed, "param k = 0.2", "param k in [0, 1] = 0.2"));
+            // a denominator that is never positive is kept off 0 by an epsilon taken away
+            var nonPositive = Law("a' = clamp(0.1 / (a - 1), 0, 1);");
+            Assert.EndsWith("subtract a positive epsilon from the denominator ('- 1e-12')", AssertOnly(nonPositive, "AE0061", "a - 1").Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Fix(nonPositive, "(a - 1)", "(a - 1 - 1e-12)"));
         }
 
         /// <summary>An int divisor stays whole: the advice is a range without 0, not an epsilon that would make it real.</summary>

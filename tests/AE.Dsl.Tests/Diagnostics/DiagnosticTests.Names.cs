@@ -786,6 +786,35 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, "use Trnd", "use Trend"));
         }
 
+        /// <summary>What the suggested group does not touch is reported as ever: a signal nothing defines, a param nothing reads.</summary>
+        [Fact]
+        public void AE0016_keeps_the_diagnostics_of_names_the_suggested_group_does_not_hold()
+        {
+            const string bad = """
+                group Trend {
+                  fixed rule TREND { t = alpha * k_up; alpha' = t; }
+                }
+                law L {
+                  dim n;
+                  param k_up in [0, 2] = 1.01;
+                  param junk = 3;
+                  input loss: real;
+                  input grad: real[n];
+                  state theta: real[n];
+                  coeff alpha in [1e-6, 1] = 0.01;
+                  signal t: real;
+                  signal z: real;
+                  use Trnd;
+                  update { theta' = theta - alpha' * grad + 0 * loss; }
+                }
+                """;
+            var ids = TestSupport.Check(bad).Diagnostics.Select(d => (d.Id, d.Message)).ToList();
+            Assert.Contains(ids, d => d.Id == "AE0016");
+            Assert.Contains(ids, d => d.Id == "AE0017" && d.Message.Contains("'z'", StringComparison.Ordinal));
+            Assert.Contains(ids, d => d.Id == "AE0050" && d.Message.Contains("'junk'", StringComparison.Ordinal));
+            Assert.Equal(3, ids.Count);
+        }
+
         [Fact]
         public void AE0016_unknown_group_without_suggestion()
         {
