@@ -56,10 +56,10 @@ namespace AE.Cli
             [
                 new OptionSpec("--name", "the name of a law or variant in the file", "The law or variant (default: the file's first law of the optimizer shape; AeSgdm in laws/ae_sgdm.ae).") { HelpName = "LAW" },
                 new OptionSpec("--n", "parameter counts such as 1000,1e6", "Parameter counts (repeatable, or a comma list; 1000 or 1e6; from 1 to 1e9). Default: 1e3, 1e5, 1e6, 1e7.", OptionKind.Repeatable) { HelpName = "N" },
-                new OptionSpec("--dtype", "f32 or f64", "The element type of the vectors (default f32; both: f32,f64). The law's scalars are double either way. A cell's bench times one: f32 or f64.", OptionKind.Repeatable) { HelpName = "f32|f64" },
+                new OptionSpec("--dtype", "f32 or f64", "The element type of the vectors (repeatable, or a comma list; default f32; both: f32,f64). The law's scalars are double either way. A cell's bench times one: f32 or f64.", OptionKind.Repeatable) { HelpName = "f32|f64" },
                 new OptionSpec("--backend", "cpu or opencl", "Where the steps run (default cpu: the C# law). opencl: the OpenCL law on device memory (gradient and theta stay on the default device). ilgpu: the ILGPU law on device memory (AE_ILGPU_DEVICE=cuda|opencl|cpu picks the kind, default a GPU, else the CPU simulator). Both against a copy kernel of the same device.") { HelpName = "cpu|opencl|ilgpu" },
                 new OptionSpec("--threads", "a whole number of threads", "The law's MaxThreads (default 1). A law without MaxThreads runs on one thread, and a note says so.") { HelpName = "T" }.WholeNumber(max: 1024),
-                new OptionSpec("--set", "NAME=VALUE, such as sigma_max=0", "Set a scalar param of the law, as for 'ae run'; sigma_max=0 keeps AE-SGDm from drawing noise for every element.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
+                new OptionSpec("--set", "NAME=VALUE, such as sigma_max=0", "Set a scalar param of the law (repeatable, or a comma list), as for 'ae run'; sigma_max=0 keeps AE-SGDm from drawing noise for every element.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
                 new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object whose 'results' have n, dtype, backend, threads, ns_per_step, gb_per_s, copy_gb_per_s, ratio and allocated_bytes.") { HelpName = "table|json" }.AsFormat(),
                 // Not in the help: tests shorten the timing with it.
                 new OptionSpec("--min-time-ms", "milliseconds of timed steps per size", "Milliseconds of timed steps per size (default about 500: five batches of 100 ms); less for a quick look, more for steadier figures.") { HelpName = "MS" }.WholeNumber(max: 600_000),
@@ -84,7 +84,7 @@ namespace AE.Cli
                 "Run it on an idle machine: other work on the same cores changes the figures.",
                 "",
                 "A cell: ae bench <cell.ae> [--name CELL] [--batch B] [--time T] [--dtype f32|f64]",
-                "                [--threads N] [--checkpoint K] [--format table|json]",
+                "                [--threads N] [--checkpoint K] [--min-time-ms MS] [--format table|json]",
                 "  Compiles the cell's generated C# and times one forward plus backward of the",
                 "  whole batch and sequence (every gradient; default batch 16, time 50, f32),",
                 "  with PyTorch's default initialisation and random inputs and output gradients.",

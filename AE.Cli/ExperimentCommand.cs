@@ -105,7 +105,7 @@ namespace AE.Cli
             if (!ExperimentRun.UsesLaw(item.Id) && (parsed.Value("--law") is not null || parsed.Value("--name") is not null))
                 throw CliException.BadUsage("item " + item.Id + " runs " + string.Join(" and ", ExperimentRun.FamilyLaws.Select(l => l.File)) + " of its own; it takes no --law or --name", Name);
             var law = !ExperimentRun.UsesLaw(item.Id) ? null
-                : ExperimentLaw.Load(new[] { parsed.Value("--law") ?? ExperimentRun.DefaultLaw }, parsed.Value("--name"), Array.Empty<ParamSetting>(),
+                : ExperimentLaw.Load(new[] { parsed.Value("--law") ?? ReplayCommand.FindDefaultLaw(context.CurrentDirectory, "with --law FILE", ExperimentRun.DefaultLaw) }, parsed.Value("--name"), Array.Empty<ParamSetting>(),
                     Array.Empty<string>(), context.CurrentDirectory, context.Stderr, Name, null);
             ExperimentReport report;
             using (var cluster = ClusterOption.Connect(clusterSpec, context))
@@ -195,6 +195,9 @@ namespace AE.Cli
                     json.WriteString("runs_here", ExperimentMenu.Word(item.Status));
                     json.WriteString("here", item.Here);
                     json.WriteString("run", RunWord(item));
+                    // what 'ae experiment run' does for it, as the table's last column says (null where it does not run)
+                    if (ExperimentRun.Runnable.TryGetValue(item.Id, out var what)) json.WriteString("run_does", what);
+                    else json.WriteNull("run_does");
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

@@ -422,7 +422,8 @@ namespace AE.Cli
             var verdicts = new List<Judgement>();
             foreach (var (file, baseline) in FamilyLaws)
             {
-                var law = ExperimentLaw.Load(new[] { file }, null, Array.Empty<ParamSetting>(), Array.Empty<string>(), s.Context.CurrentDirectory, s.Context.Stderr, ExperimentCommand.Name, null);
+                string path = ReplayCommand.FindDefaultLaw(s.Context.CurrentDirectory, defaultLaw: file, what: "a law item J runs", remedy: "run the item from the repository's folder");
+                var law = ExperimentLaw.Load(new[] { path }, null, Array.Empty<ParamSetting>(), Array.Empty<string>(), s.Context.CurrentDirectory, s.Context.Stderr, ExperimentCommand.Name, null);
                 var cells = new List<(ArmResult Law, ArmResult Fixed)>();
                 foreach (var task in FamilyTasks)
                     foreach (double rate in StartRates)

@@ -91,12 +91,14 @@ namespace AE.Cli
                 "",
                 "JSON of a cell: one object with 'cell', 'reference', 'batch', 'time', 'loss',",
                 "'pass' and 'quantities' (name, count, max_abs, max_abs_at, max_rel, max_rel_at,",
-                "failures, pass). JSON of a law: 'law', 'task', 'steps', 'seed', 'initial_loss', 'loss',",
+                "failures, failures_by_a_hair, pass; a position is an array of indices, null for",
+                "a number). JSON of a law: 'law', 'task', 'steps', 'seed', 'initial_loss', 'loss',",
                 "'non_smooth', 'pass' and 'params' (name, value, gradient, finite_difference, step,",
-                "rel_diff, tolerance, difference, agrees): rel_diff is |gradient - finite_difference|",
-                "over the larger of the two magnitudes; tolerance is absolute, in the gradient's",
-                "units, the bound below that |gradient - finite_difference| must keep to agree;",
-                "difference is central, forward, backward or none (not checked).",
+                "rel_diff, tolerance, difference, checked, agrees): rel_diff is |gradient -",
+                "finite_difference| over the larger of the two magnitudes; tolerance is absolute,",
+                "in the gradient's units, the bound below that |gradient - finite_difference| must",
+                "keep to agree; difference is central, forward, backward or none (not checked:",
+                "then checked is false, and the difference's fields and agrees are null).",
                 "",
                 "A meta-gradient agrees when it is within 1e-6 relative of the finite",
                 "difference plus the difference's own estimated error: its truncation error",
@@ -375,12 +377,20 @@ namespace AE.Cli
                     json.WriteString("name", p.Name);
                     Json.Number(json, "value", p.Value);
                     Json.Number(json, "gradient", p.Gradient);
-                    Json.Number(json, "finite_difference", p.FiniteDifference);
-                    Json.Number(json, "step", p.Step);
-                    Json.Number(json, "rel_diff", p.RelativeDifference);
-                    Json.Number(json, "tolerance", p.Tolerance);
+                    // a param the law takes at no other value (or an infinite one) has no difference: null, and agrees neither way
+                    if (p.Checked)
+                    {
+                        Json.Number(json, "finite_difference", p.FiniteDifference);
+                        Json.Number(json, "step", p.Step);
+                        Json.Number(json, "rel_diff", p.RelativeDifference);
+                        Json.Number(json, "tolerance", p.Tolerance);
+                    }
+                    else
+                        foreach (var key in new[] { "finite_difference", "step", "rel_diff", "tolerance" }) json.WriteNull(key);
                     json.WriteString("difference", p.Difference);
-                    json.WriteBoolean("agrees", p.Agrees);
+                    json.WriteBoolean("checked", p.Checked);
+                    if (p.Checked) json.WriteBoolean("agrees", p.Agrees);
+                    else json.WriteNull("agrees");
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
@@ -408,6 +418,15 @@ namespace AE.Cli
                     + "(PyTorch's and libm's differ in the last bit) or terms that nearly cancel can do this, and so can a wrong gradient of a small element");
         }
 
+        /// <summary>A position as an array of indices; null for a number, which has no position (cli.md: null where a value does not apply).</summary>
+        private static void Position(System.Text.Json.Utf8JsonWriter json, string name, int[]? index)
+        {
+            if (index is not { Length: > 0 }) { json.WriteNull(name); return; }
+            json.WriteStartArray(name);
+            foreach (int i in index) json.WriteNumberValue(i);
+            json.WriteEndArray();
+        }
+
         private static void WriteJson(CellGradientReport report, TextWriter output)
         {
             Json.WriteIndented(output, json =>
@@ -426,9 +445,9 @@ namespace AE.Cli
                     json.WriteString("name", q.Name);
                     json.WriteNumber("count", q.Count);
                     Json.Number(json, "max_abs", q.MaxAbs);
-                    json.WriteString("max_abs_at", q.MaxAbsAt);
+                    Position(json, "max_abs_at", q.MaxAbsIndex);
                     Json.Number(json, "max_rel", q.MaxRel);
-                    json.WriteString("max_rel_at", q.MaxRelAt);
+                    Position(json, "max_rel_at", q.MaxRelIndex);
                     json.WriteNumber("failures", q.Failures);
                     json.WriteNumber("failures_by_a_hair", q.SmallFailures);
                     json.WriteBoolean("pass", q.Pass);

@@ -228,18 +228,22 @@ namespace AE.Cli
         /// holding AE.Compiler.sln) above the current directory or above ae itself.
         /// </summary>
         /// <param name="howToName">how the command is given a law file instead ("with --law FILE", "as its argument")</param>
-        internal static string FindDefaultLaw(string currentDirectory, string howToName = "with --law FILE")
+        /// <param name="defaultLaw">the command's default law file, relative to the repository (<see cref="DefaultLaw"/> unless given)</param>
+        /// <param name="what">what the file is to the command, for the error</param>
+        /// <param name="remedy">the error's advice, where it is not to name a law file <paramref name="howToName"/></param>
+        internal static string FindDefaultLaw(string currentDirectory, string howToName = "with --law FILE", string defaultLaw = DefaultLaw,
+            string what = "the default law", string? remedy = null)
         {
-            if (File.Exists(Path.Combine(currentDirectory, DefaultLaw))) return DefaultLaw;
+            if (File.Exists(Path.Combine(currentDirectory, defaultLaw))) return defaultLaw;
             foreach (var start in new[] { currentDirectory, AppContext.BaseDirectory })
             {
                 for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
                 {
-                    string candidate = Path.Combine(dir.FullName, DefaultLaw);
+                    string candidate = Path.Combine(dir.FullName, defaultLaw);
                     if (File.Exists(Path.Combine(dir.FullName, "AE.Compiler.sln")) && File.Exists(candidate)) return Display(candidate, currentDirectory);
                 }
             }
-            throw new CliException("cannot find " + DefaultLaw + " in the current directory or the repository above it; name the law file " + howToName);
+            throw new CliException("cannot find " + defaultLaw + " (" + what + ") in the current directory or the repository above it; " + (remedy ?? "name the law file " + howToName));
         }
 
         private static string Display(string fullPath, string currentDirectory)

@@ -239,7 +239,7 @@ namespace AE.Cli
         {
             // One point is the rate --lr-max alone: it spans no decades.
             string rates = grid.Count == 1 ? "1 rate, " + Rate(grid[0])
-                : Plural.Count(grid.Count, "rate") + " log-spaced over " + decades.ToString("G4", CultureInfo.InvariantCulture).Replace('E', 'e') + " decades, " + Rate(grid[0]) + " .. " + Rate(grid[^1]);
+                : Plural.Count(grid.Count, "rate") + " log-spaced over " + decades.ToString("G4", CultureInfo.InvariantCulture).Replace('E', 'e') + (decades == 1 ? " decade, " : " decades, ") + Rate(grid[0]) + " .. " + Rate(grid[^1]);
             stdout.WriteLine("initial-LR sweep of " + law.Name + " (" + law.FilePath + "): " + rates + "; "
                 + (seeds == 1 ? "seed 0" : "seeds 0.." + (seeds - 1).ToString(CultureInfo.InvariantCulture)) + "; "
                 + (taskBudgets ? "each task's own step budget" : "budget " + Plural.Count(budget, "step"))

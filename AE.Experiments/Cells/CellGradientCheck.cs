@@ -57,7 +57,10 @@ namespace AE.Experiments.Cells
     /// <summary>One compared quantity: its largest absolute and relative deviations, where they are, and how many values are out of tolerance.</summary>
     /// <param name="SmallFailures">of <paramref name="Failures"/>, those off by at most <see cref="CellGradientCheck.SmallTolerance"/> of
     /// the quantity's largest reference magnitude: what rounding, or a reference computed with another tanh or exp, can do</param>
-    public sealed record Deviation(string Name, int Count, double MaxAbs, string MaxAbsAt, double MaxRel, string MaxRelAt, int Failures, int SmallFailures = 0)
+    /// <param name="MaxAbsIndex">where <paramref name="MaxAbs"/> is, one index per dimension (empty for a number)</param>
+    /// <param name="MaxRelIndex">where <paramref name="MaxRel"/> is</param>
+    public sealed record Deviation(string Name, int Count, double MaxAbs, string MaxAbsAt, double MaxRel, string MaxRelAt, int Failures, int SmallFailures = 0,
+        int[]? MaxAbsIndex = null, int[]? MaxRelIndex = null)
     {
         public bool Pass => Failures == 0;
 
@@ -411,7 +414,8 @@ namespace AE.Experiments.Cells
                 if (d > maxAbs) { maxAbs = d; absAt = i; }
                 if (rel > maxRel) { maxRel = rel; relAt = i; }
             }
-            return new Deviation(name, mine.Length, maxAbs, reference.IndexText(absAt), maxRel, reference.IndexText(relAt), failures, smallFailures);
+            return new Deviation(name, mine.Length, maxAbs, reference.IndexText(absAt), maxRel, reference.IndexText(relAt), failures, smallFailures,
+                reference.Index(absAt), reference.Index(relAt));
         }
 
         /// <summary>A quantity's scale: its largest finite reference magnitude (0 where it has none).</summary>

@@ -13,12 +13,14 @@ namespace AE.Experiments.Cells
         public string ShapeText => "[" + string.Join(", ", Shape) + "]";
 
         /// <summary>The multi-index of flat element <paramref name="flat"/>, e.g. <c>[2, 7, 0]</c>.</summary>
-        public string IndexText(int flat)
+        public string IndexText(int flat) => Shape.Length == 0 ? "" : "[" + string.Join(", ", Index(flat)) + "]";
+
+        /// <summary>The position of element <paramref name="flat"/> (row-major), one index per dimension; empty for a number.</summary>
+        public int[] Index(int flat)
         {
-            if (Shape.Length == 0) return "";
             var index = new int[Shape.Length];
             for (int d = Shape.Length - 1; d >= 0; d--) { index[d] = flat % Math.Max(Shape[d], 1); flat /= Math.Max(Shape[d], 1); }
-            return "[" + string.Join(", ", index) + "]";
+            return index;
         }
     }
 

@@ -44,6 +44,16 @@ namespace AE.Cli.Tests
             using var json = JsonDocument.Parse(r.Stdout);
             var items = json.RootElement.EnumerateArray().Select(e => (e.GetProperty("id").GetString()!, e.GetProperty("title").GetString()!)).ToList();
             Assert.Equal(headings, items);
+            // what 'run' does for an item, as the table's last column says it (the JSON said only "yes")
+            var table = Cli.Run(Repo.Root, "experiment", "list").StdoutLines;
+            foreach (var e in json.RootElement.EnumerateArray())
+            {
+                string row = Assert.Single(table, l => l.StartsWith("| " + e.GetProperty("id").GetString() + " |", StringComparison.Ordinal));
+                if (e.GetProperty("run").GetString() == "yes")
+                    Assert.EndsWith("| yes: " + e.GetProperty("run_does").GetString() + " |", row, StringComparison.Ordinal);
+                else
+                    Assert.Equal(JsonValueKind.Null, e.GetProperty("run_does").ValueKind);
+            }
         }
 
         [Theory]

@@ -90,6 +90,22 @@ namespace AE.Cli.Tests
             AssertWroteItsNames("D", Path.Combine(dir.Path, "d"));
         }
 
+        /// <summary>
+        /// Run from a folder outside the repository, an item finds its default law (C: laws/ae_sgdm_phase.ae) and its own
+        /// laws (J: laws/ae_sgdm.ae and laws/ae_adam.ae) in the repository above ae, as ae replay and ae bench find theirs
+        /// (it said "file not found: 'laws/ae_sgdm_phase.ae'", a file the user never named).
+        /// </summary>
+        [Theory]
+        [InlineData("C", "AeSgdmPhase")]
+        [InlineData("J", "AeAdam")]
+        public void An_item_finds_its_laws_in_the_repository_from_any_folder(string id, string law)
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "experiment", "run", id, "--seeds", "1", "--steps", "10", "--out", "o");
+            Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+            Assert.Contains(law, r.Stdout, StringComparison.Ordinal);
+        }
+
         [Theory]
         [InlineData("A", null)]
         [InlineData("B", null)]

@@ -42,6 +42,14 @@ namespace AE.Cli.Tests
             var names = root.GetProperty("quantities").EnumerateArray().Select(q => q.GetProperty("name").GetString()).ToList();
             Assert.Equal(new[] { "output N", "output g", "loss", "grad F.fc1.weight", "grad F.fc1.bias", "grad F.fc2.weight", "grad F.fc2.bias", "grad F.out.weight", "grad F.out.bias" }, names);
             Assert.All(root.GetProperty("quantities").EnumerateArray(), q => Assert.True(q.GetProperty("max_rel").GetDouble() < 1e-9));
+            // a position is an array of indices, one per dimension of the quantity; the loss, a number, has none (null: it
+            // was the empty string)
+            var quantities = root.GetProperty("quantities").EnumerateArray().ToDictionary(q => q.GetProperty("name").GetString()!);
+            Assert.Equal(JsonValueKind.Null, quantities["loss"].GetProperty("max_abs_at").ValueKind);
+            Assert.Equal(2, quantities["grad F.fc1.weight"].GetProperty("max_abs_at").GetArrayLength());
+            Assert.All(quantities["grad F.fc1.weight"].GetProperty("max_rel_at").EnumerateArray(), i => Assert.True(i.GetInt32() >= 0));
+            Assert.Equal(1, quantities["grad F.fc1.bias"].GetProperty("max_abs_at").GetArrayLength());
+            Assert.Equal(0, quantities["grad F.fc1.bias"].GetProperty("failures_by_a_hair").GetInt32());
         }
 
         private static string Changed(TempDirectory dir, string golden, Action<JsonNode> change)

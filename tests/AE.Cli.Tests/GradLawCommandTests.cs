@@ -62,6 +62,7 @@ namespace AE.Cli.Tests
             foreach (var p in ps)
             {
                 double g = p.GetProperty("gradient").GetDouble(), fd = p.GetProperty("finite_difference").GetDouble();
+                Assert.True(p.GetProperty("checked").GetBoolean());
                 Assert.True(p.GetProperty("agrees").GetBoolean());
                 Assert.True(Math.Abs(g - fd) <= p.GetProperty("tolerance").GetDouble(), p.ToString());
             }
@@ -102,6 +103,19 @@ namespace AE.Cli.Tests
             Assert.Contains(r.StdoutLines, l => l.StartsWith("init_alpha ", StringComparison.Ordinal) && l.EndsWith(" ok", StringComparison.Ordinal));
             Assert.StartsWith("FAIL: 1 of 44 meta-gradients fail: 1 differs from its finite difference", r.StdoutLines[^1], StringComparison.Ordinal);
             Assert.EndsWith("; 3 not checked: infinite, or the law takes no other value of them at these settings", r.StdoutLines[^1], StringComparison.Ordinal);
+            // In JSON a param not checked has no difference (null, as cli.md has a value that does not apply) and agrees
+            // neither way: it read finite_difference "NaN" and agrees false, a failure to a reader of the JSON.
+            var json = Cli.Run(Repo.Root, "grad", "laws/ae_sgdm.ae", "--task", "quadratic", "--steps", "30", "--subgradients", "--ablate", "AE5", "--set", "init_alpha=0.1", "--format", "json");
+            using var doc = JsonDocument.Parse(json.Stdout);
+            var ps = doc.RootElement.GetProperty("params").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+            foreach (var name in new[] { "sigma_min", "step_norm_max", "clip_grad_norm" })
+            {
+                Assert.False(ps[name].GetProperty("checked").GetBoolean());
+                foreach (var key in new[] { "finite_difference", "step", "rel_diff", "tolerance", "agrees" })
+                    Assert.Equal(JsonValueKind.Null, ps[name].GetProperty(key).ValueKind);
+            }
+            Assert.False(ps["init_sigma"].GetProperty("agrees").GetBoolean());
+            Assert.True(ps["init_alpha"].GetProperty("agrees").GetBoolean());
         }
 
         private const string Momentum = @"law Mom {
