@@ -26,15 +26,17 @@ namespace AE.Runtime
     /// The bytes (format version <see cref="Version"/>): the string <c>"AE.LawState"</c>, the version as an
     /// Int32, the type's full name, the 32 bytes of its <see cref="LayoutHash"/>, the field count, then each
     /// field's name and value (a type code, then the value or the array's length and elements), all little-endian
-    /// through <see cref="BinaryWriter"/>. Reading checks the mark, the version, the name and the hash before it
-    /// reads a value, reads every value before it changes one, and reports a foreign, truncated, old or damaged
-    /// state as an <see cref="InvalidDataException"/> with a one-line message; the instance is then left as it was.
+    /// through <see cref="BinaryWriter"/>, and last the SHA-256 of every byte before it. Reading checks the mark, the
+    /// version, the name and the hash before it reads a value, reads every value and the checksum before it changes
+    /// one, and reports a foreign, truncated, old or damaged state as an <see cref="InvalidDataException"/> with a
+    /// one-line message; the instance is then left as it was.
     /// </para>
     /// </summary>
     public static class LawState
     {
         /// <summary>The format version this build writes and reads.</summary>
-        public const int Version = 2;
+        /// <remarks>3 added the checksum at the end, and the members of each enum field's type (a law's rule switches) to the layout hash.</remarks>
+        public const int Version = 3;
 
         const string Magic = "AE.LawState";
 
@@ -83,17 +85,34 @@ namespace AE.Runtime
         /// <summary>
         /// SHA-256 of the UTF-8 text: the type's full name and a line feed, then for each field of the state, in the
         /// order they are written (ordinal order of the names), its name, a space, its type's name (namespace, name
-        /// and generic arguments, no assembly) and a line feed. It identifies the class and its state layout, not
-        /// the code of its step: two builds of a law whose fields are the same have the same hash (a checkpoint
-        /// records the law file's own hash for that).
+        /// and generic arguments, no assembly), for an enum its members as <c> {A=1,B=2}</c> in the order of their
+        /// values, and a line feed. It identifies the class and its state layout, not the code of its step: two builds
+        /// of a law whose fields are the same have the same hash (a checkpoint records the law file's own hash for
+        /// that). The enum's members are in it because a generated law's rule switches are one flags value: a rule
+        /// inserted before others moves their bits, and a state saved before would switch the wrong rules.
         /// </summary>
         public static byte[] LayoutHash(Type type)
         {
             ArgumentNullException.ThrowIfNull(type);
             var text = new StringBuilder();
             text.Append(type.FullName ?? type.Name).Append('\n');
-            foreach (var f in Fields(type)) text.Append(f.Name).Append(' ').Append(TypeName(f.FieldType)).Append('\n');
+            foreach (var f in Fields(type))
+            {
+                text.Append(f.Name).Append(' ').Append(TypeName(f.FieldType));
+                if (f.FieldType.IsEnum) text.Append(" {").Append(EnumMembers(f.FieldType)).Append('}');
+                text.Append('\n');
+            }
             return SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
+        }
+
+        /// <summary>An enum's members as <c>A=1,B=2</c>, in the order of their values (then of their names).</summary>
+        static string EnumMembers(Type type)
+        {
+            var underlying = Enum.GetUnderlyingType(type);
+            return string.Join(",", Enum.GetNames(type)
+                .Select(n => (Name: n, Value: Convert.ToDecimal(Convert.ChangeType(Enum.Parse(type, n), underlying, System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture)))
+                .OrderBy(m => m.Value).ThenBy(m => m.Name, StringComparer.Ordinal)
+                .Select(m => m.Name + "=" + m.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
         static void WriteState(object owner, BinaryWriter writer)
@@ -102,16 +121,23 @@ namespace AE.Runtime
             ArgumentNullException.ThrowIfNull(writer);
             var type = owner.GetType();
             var fields = Fields(type);
-            writer.Write(Magic);
-            writer.Write(Version);
-            writer.Write(type.FullName ?? type.Name);
-            writer.Write(LayoutHash(type));
-            writer.Write(fields.Count);
-            foreach (var f in fields)
+            using var body = new MemoryStream();
+            using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
             {
-                writer.Write(f.Name);
-                WriteValue(writer, f.FieldType, f.GetValue(owner), type.Name + "." + f.Name);
+                w.Write(Magic);
+                w.Write(Version);
+                w.Write(type.FullName ?? type.Name);
+                w.Write(LayoutHash(type));
+                w.Write(fields.Count);
+                foreach (var f in fields)
+                {
+                    w.Write(f.Name);
+                    WriteValue(w, f.FieldType, f.GetValue(owner), type.Name + "." + f.Name);
+                }
             }
+            var bytes = body.GetBuffer().AsSpan(0, (int)body.Length);
+            writer.Write(bytes);
+            writer.Write(SHA256.HashData(bytes));
         }
 
         /// <param name="precision">the precision the owner steps in (<see cref="Simd.AeSimd.Precision{T}"/>), or 0: whichever the state was stepped in</param>
@@ -122,7 +148,10 @@ namespace AE.Runtime
             var type = owner.GetType();
             try
             {
-                ReadChecked(owner, type, reader, precision, whole);
+                // The checksum covers every byte read before it: read through a stream that hashes what passes.
+                using var hashing = new HashingStream(reader.BaseStream);
+                using var through = new BinaryReader(hashing, Encoding.UTF8, leaveOpen: true);
+                ReadChecked(owner, type, through, hashing, precision, whole);
             }
             catch (EndOfStreamException ex)
             {
@@ -147,16 +176,18 @@ namespace AE.Runtime
             throw new InvalidDataException("not an AE law state");
         }
 
-        static void ReadChecked(object owner, Type type, BinaryReader reader, int precision, bool whole)
+        static void ReadChecked(object owner, Type type, BinaryReader reader, HashingStream hashing, int precision, bool whole)
         {
             string magic = ReadMagic(reader);
             if (magic == MagicVersion1)
                 throw new InvalidDataException($"the state is of format version 1; this build reads version {Version} (save it again with this build)");
             int version = reader.ReadInt32();
+            if (version is > 0 and < Version)
+                throw new InvalidDataException($"the state is of format version {version}; this build reads version {Version} (save it again with this build)");
             if (version != Version) throw new InvalidDataException($"the state is of format version {version}; this build reads version {Version}");
             var name = reader.ReadString();
             if (name != (type.FullName ?? type.Name))
-                throw new InvalidDataException($"the state is of {name}, not of {type.FullName}");
+                throw new InvalidDataException($"the state is of {Printable(name)}, not of {type.FullName}");
             var hash = reader.ReadBytes(32);
             if (hash.Length != 32) throw new EndOfStreamException();
             if (!hash.AsSpan().SequenceEqual(LayoutHash(type)))
@@ -171,17 +202,22 @@ namespace AE.Runtime
             {
                 var fieldName = reader.ReadString();
                 if (fieldName != fields[i].Name)
-                    throw new InvalidDataException($"the state of {type.Name} has field {fieldName} where the type has {fields[i].Name}");
-                values[i] = ReadValue(reader, fields[i].FieldType, type.Name + "." + fieldName);
+                    throw new InvalidDataException($"the state of {type.Name} is damaged: it has field {Printable(fieldName)} where the type has {Printable(fields[i].Name)}");
+                values[i] = ReadValue(reader, fields[i].FieldType, type.Name + "." + Shown(fieldName));
             }
+            var sum = hashing.Hash();
+            var stored = hashing.ReadUnhashed(32);
+            if (stored.Length != 32) throw new EndOfStreamException();
+            if (!stored.AsSpan().SequenceEqual(sum))
+                throw new InvalidDataException($"the state of {type.Name} is damaged: its checksum does not match its bytes");
             if (whole && reader.BaseStream.Position != reader.BaseStream.Length)
                 throw new InvalidDataException($"the state of {type.Name} has {reader.BaseStream.Length - reader.BaseStream.Position} bytes after its end");
             for (int i = 0; i < count; i++)
                 if (fields[i].GetValue(owner) is Array current && values[i] is Array saved && current.GetType() == saved.GetType() && current.Length != saved.Length)
-                    throw new InvalidDataException($"the state of {type.Name} is of another dimension ({fields[i].Name}: {saved.Length} values, this instance's {current.Length})");
+                    throw new InvalidDataException($"the state of {type.Name} is of another dimension ({Shown(fields[i].Name)}: {saved.Length} values, this instance's {current.Length})");
             for (int i = 0; i < count; i++)
                 if (IsSize(fields[i]) && !Equals(fields[i].GetValue(owner), values[i]))
-                    throw new InvalidDataException($"the state of {type.Name} is of another size ({fields[i].Name}: {values[i]}, this instance's {fields[i].GetValue(owner)})");
+                    throw new InvalidDataException($"the state of {type.Name} is of another size ({Shown(fields[i].Name)}: {values[i]}, this instance's {fields[i].GetValue(owner)})");
             CheckPrecision(type, fields, values, precision);
             for (int i = 0; i < count; i++)
             {
@@ -189,6 +225,88 @@ namespace AE.Runtime
                     Array.Copy(saved, current, saved.Length);   // in place: the instance may hold the array elsewhere
                 else
                     fields[i].SetValue(owner, values[i]);
+            }
+        }
+
+        /// <summary>
+        /// A field as the user knows it: a property's backing field by the property (<c>&lt;n&gt;k__BackingField</c> is n), a
+        /// generated law's state vector by the state (<c>__st_m_f64</c> is m), a population's controller count as such.
+        /// </summary>
+        static string Shown(string field)
+        {
+            if (field.StartsWith('<') && field.EndsWith(">k__BackingField", StringComparison.Ordinal)) return field[1..^">k__BackingField".Length];
+            if (field.StartsWith("__st_", StringComparison.Ordinal) && (field.EndsWith("_f64", StringComparison.Ordinal) || field.EndsWith("_f32", StringComparison.Ordinal)))
+                return field["__st_".Length..^"_f64".Length];
+            return field == "__count" ? "the controller count" : field;
+        }
+
+        /// <summary>A name read from a state, fit for a one-line message: control and other invisible characters as \uXXXX, and at most 80 of them.</summary>
+        static string Printable(string name)
+        {
+            var text = new StringBuilder();
+            foreach (char c in name.Length > 80 ? name[..80] : name)
+            {
+                var category = char.GetUnicodeCategory(c);
+                if (char.IsControl(c) || category is System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.Surrogate
+                    or System.Globalization.UnicodeCategory.OtherNotAssigned or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator
+                    || c == '\uFFFD')
+                    text.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+                else text.Append(c);
+            }
+            return text + (name.Length > 80 ? "..." : "");
+        }
+
+        /// <summary>
+        /// A read-only stream over another that hashes every byte read through it (<see cref="Hash"/>); the checksum at the
+        /// end is read past the hash (<see cref="ReadUnhashed"/>). It forwards the position and length, so the size checks
+        /// of a seekable stream still hold, and never closes the stream it reads.
+        /// </summary>
+        sealed class HashingStream : Stream
+        {
+            readonly Stream _inner;
+            readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+            public HashingStream(Stream inner) => _inner = inner;
+
+            public byte[] Hash() => _hash.GetHashAndReset();
+
+            public byte[] ReadUnhashed(int count)
+            {
+                var bytes = new byte[count];
+                int read = _inner.ReadAtLeast(bytes, count, throwOnEndOfStream: false);
+                return read == count ? bytes : bytes[..read];
+            }
+
+            public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+            public override int Read(Span<byte> buffer)
+            {
+                int read = _inner.Read(buffer);
+                _hash.AppendData(buffer[..read]);
+                return read;
+            }
+
+            public override int ReadByte()
+            {
+                int b = _inner.ReadByte();
+                if (b >= 0) _hash.AppendData(new[] { (byte)b });
+                return b;
+            }
+
+            public override bool CanRead => true;
+            public override bool CanSeek => _inner.CanSeek;
+            public override bool CanWrite => false;
+            public override long Length => _inner.Length;
+            public override long Position { get => _inner.Position; set => throw new NotSupportedException(); }
+            public override void Flush() { }
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) _hash.Dispose();
+                base.Dispose(disposing);
             }
         }
 
