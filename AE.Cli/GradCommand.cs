@@ -94,11 +94,13 @@ namespace AE.Cli
                 "failures, failures_by_a_hair, pass; a position is an array of indices, null for",
                 "a number). JSON of a law: 'law', 'task', 'steps', 'seed', 'initial_loss', 'loss',",
                 "'non_smooth', 'pass' and 'params' (name, value, gradient, finite_difference, step,",
-                "rel_diff, tolerance, difference, checked, agrees): rel_diff is |gradient -",
+                "rel_diff, tolerance, difference, left, right, checked, agrees): rel_diff is |gradient -",
                 "finite_difference| over the larger of the two magnitudes; tolerance is absolute,",
                 "in the gradient's units, the bound below that |gradient - finite_difference| must",
-                "keep to agree; difference is central, forward, backward or none (not checked:",
-                "then checked is false, and the difference's fields and agrees are null).",
+                "keep to agree; difference is central, forward, backward, kink (the loss has a",
+                "kink at the param's value: left and right are its one-sided differences, and it",
+                "differs) or none (not checked: then checked is false, and the difference's fields",
+                "and agrees are null).",
                 "",
                 "A meta-gradient agrees when it is within 1e-6 relative of the finite",
                 "difference plus the difference's own estimated error: its truncation error",
@@ -305,6 +307,7 @@ namespace AE.Cli
         private static string Verdict(ParamMetaGradient p) =>
             (p.Agrees ? "ok"
             : !p.Checked ? (double.IsFinite(p.Value) ? NotChecked : NotCheckedInfinite)
+            : p.Difference == "kink" ? "DIFFERS: a kink at this value (one-sided differences " + G(p.Left) + " below, " + G(p.Right) + " above)"
             : !NotFinite(p) ? "DIFFERS (tolerance " + G(p.Tolerance) + ")"
             : "NOT FINITE")
             + (p.Difference is "forward" or "backward" ? " (" + p.Difference + " difference: the law refuses the other side)" : "");
@@ -388,6 +391,8 @@ namespace AE.Cli
                     else
                         foreach (var key in new[] { "finite_difference", "step", "rel_diff", "tolerance" }) json.WriteNull(key);
                     json.WriteString("difference", p.Difference);
+                    if (p.Difference == "kink") { Json.Number(json, "left", p.Left); Json.Number(json, "right", p.Right); }
+                    else { json.WriteNull("left"); json.WriteNull("right"); }
                     json.WriteBoolean("checked", p.Checked);
                     if (p.Checked) json.WriteBoolean("agrees", p.Agrees);
                     else json.WriteNull("agrees");

@@ -10,8 +10,18 @@ namespace AE.Dsl.Binding
 {
     internal sealed partial class UnitBinder
     {
-        private IrExpr BindConst(ExprSyntax e, string what)
-            => BindExpr(e, new Ctx { Bag = _bag, ConstWhat = what, SlotPrefix = "const" });
+        /// <param name="differentiated">
+        /// the value enters the step (an initial value, a bound the step projects onto, a neutral value), so a meta-gradient
+        /// flows through it and, in a smooth unit, it is held to AE-9 as the rules are (a param's default and range, a
+        /// require condition, are not: the runs set every param, and a condition only refuses)
+        /// </param>
+        private IrExpr BindConst(ExprSyntax e, string what, bool differentiated = false)
+            => BindExpr(e, new Ctx
+            {
+                Bag = _bag, ConstWhat = what, SlotPrefix = "const",
+                Smooth = differentiated && UnitSmooth,
+                SmoothWhat = (_unit.Kind == UnitKind.Law ? "law " : "cell ") + _unit.Name.Text,
+            });
 
         private static IrExpr Error(TextSpan span) => new IrConst(0, IrType.Error, span);
 
@@ -222,7 +232,7 @@ namespace AE.Dsl.Binding
             var r = BindExpr(b.Right, ctx);
             if (l.Type.IsError || r.Type.IsError) return Error(b.Span);
             var opText = "'" + Operators.Text(b.Op) + "'";
-            if (ctx.Smooth && ctx.ConstWhat == null && b.Op == BinaryOp.Mod)
+            if (ctx.Smooth && b.Op == BinaryOp.Mod && DifferentiatedHere(ctx, l, r))
                 ctx.Bag.Report(DiagnosticCatalog.NonSmoothInSmooth, b.OpSpan, "%", ctx.SmoothWhat, "a smooth periodic function such as sin");
 
             switch (b.Op)
@@ -292,11 +302,11 @@ namespace AE.Dsl.Binding
 
         private IrExpr BindConditional(ConditionalExpr c, Ctx ctx)
         {
-            if (ctx.Smooth && ctx.ConstWhat == null)
-                ctx.Bag.Report(DiagnosticCatalog.NonSmoothInSmooth, c.QuestionSpan, "?:", ctx.SmoothWhat, "lerp(b, a, sigmoid(k*margin)) to blend the two branches");
             var cond = BindExpr(c.Condition, ctx);
             var a = BindExpr(c.WhenTrue, ctx);
             var b = BindExpr(c.WhenFalse, ctx);
+            if (ctx.Smooth && DifferentiatedHere(ctx, cond, a, b))
+                ctx.Bag.Report(DiagnosticCatalog.NonSmoothInSmooth, c.QuestionSpan, "?:", ctx.SmoothWhat, "lerp(b, a, sigmoid(k*margin)) to blend the two branches");
             if (cond.Type.IsError || a.Type.IsError || b.Type.IsError) return Error(c.Span);
             if (cond.Type.Scalar != ScalarType.Bool)
             {
@@ -378,7 +388,7 @@ namespace AE.Dsl.Binding
         {
             var args = c.Args.Select(a => BindExpr(a, ctx)).ToList();
             var signature = builtin.Name + ": " + builtin.Summary;
-            if (ctx.Smooth && ctx.ConstWhat == null && !builtin.Smooth)
+            if (ctx.Smooth && !builtin.Smooth && DifferentiatedHere(ctx, args.ToArray()))
                 ctx.Bag.Report(DiagnosticCatalog.NonSmoothInSmooth, c.Callee.Span, builtin.Name, ctx.SmoothWhat, builtin.SmoothReplacement ?? "a smooth function");
             if (!CheckArity(c, builtin.MinArgs, builtin.MaxArgs, signature, ctx)) return Error(c.Span);
             if (args.Any(a => a.Type.IsError)) return Error(c.Span);
@@ -439,6 +449,14 @@ namespace AE.Dsl.Binding
             }
         }
 
+        /// <summary>
+        /// Whether a construct's operands carry a meta-gradient: always in a rule's step values; in a constant (a filter
+        /// rate, a bound, an initial or neutral value) only where it reads a real param, since dims, int params and
+        /// literals have none.
+        /// </summary>
+        private static bool DifferentiatedHere(Ctx ctx, params IrExpr[] operands) =>
+            ctx.ConstWhat == null || operands.SelectMany(IrFacts.Descendants).Any(e => e is IrRef { Kind: SymbolKind.Param } r && r.Type.Scalar == ScalarType.Real);
+
         private bool RejectInConst(CallExpr c, Ctx ctx, string what)
         {
             if (ctx.ConstWhat == null) return false;
@@ -451,7 +469,12 @@ namespace AE.Dsl.Binding
             if (RejectInConst(c, ctx, "a filter with state")) return Error(c.Span);
             var signature = Builtins.Special[c.Callee.Text];
             if (!CheckArity(c, 2, 2, signature, ctx)) { foreach (var a in c.Args) BindExpr(a, ctx); return Error(c.Span); }
-            var beta = BindExpr(c.Args[0], new Ctx { Bag = ctx.Bag, ConstWhat = "The rate of '" + c.Callee.Text + "' (fixed for the run, so the filter is causal and time-invariant)" });
+            // the rate is constant, but a meta-gradient flows through it to the params it reads: as smooth as its rule
+            var beta = BindExpr(c.Args[0], new Ctx
+            {
+                Bag = ctx.Bag, ConstWhat = "The rate of '" + c.Callee.Text + "' (fixed for the run, so the filter is causal and time-invariant)",
+                Smooth = ctx.Smooth, SmoothWhat = ctx.SmoothWhat,
+            });
             var x = BindExpr(c.Args[1], ctx);
             if (beta.Type.IsError || x.Type.IsError) return Error(c.Span);
             if (!RequireNumeric(beta, c.Args[0].Span, "The rate of '" + c.Callee.Text + "'", ctx) || !RequireNumeric(x, c.Args[1].Span, "The input of '" + c.Callee.Text + "'", ctx)) return Error(c.Span);

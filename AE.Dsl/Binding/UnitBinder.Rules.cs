@@ -92,7 +92,7 @@ namespace AE.Dsl.Binding
                     if (!ruleUnread && !_rejectedDefinitions.Contains(sig.Name) && !MayBeAMissingGroups(sig.Name)) ReportNeverDefined(sig.Name, sym.DeclSpan);
                 }
                 else if (sym.Definition == null && _deferredNeutrals.TryGetValue(sig.Name, out var neutral))
-                    BindConst(neutral, "The neutral value of signal '" + sig.Name + "' (no rule defines it, so it is its value at every step)");
+                    BindConst(neutral, "The neutral value of signal '" + sig.Name + "' (no rule defines it, so it is its value at every step)", differentiated: true);
             }
         }
 

@@ -260,10 +260,10 @@ namespace AE.Dsl.Binding
             return first <= last;
         }
 
-        private IrRange BindRange(RangeSyntax r, string what)
+        private IrRange BindRange(RangeSyntax r, string what, bool differentiated = false)
         {
-            var lo = Coerce(BindConst(r.Lo, what), IrType.Real, r.Lo.Span, "a bound");
-            var hi = Coerce(BindConst(r.Hi, what), IrType.Real, r.Hi.Span, "a bound");
+            var lo = Coerce(BindConst(r.Lo, what, differentiated), IrType.Real, r.Lo.Span, "a bound");
+            var hi = Coerce(BindConst(r.Hi, what, differentiated), IrType.Real, r.Hi.Span, "a bound");
             return new IrRange(lo, hi, r.LoOpen, r.HiOpen);
         }
 
@@ -437,7 +437,7 @@ namespace AE.Dsl.Binding
         private void BindState(NameSyntax name, SymbolKind kind, TypeSyntax? typeSyntax, ExprSyntax? init, RangeSyntax? range, bool log)
         {
             var sym = _symbols[name.Text];
-            IrExpr? initExpr = init != null ? BindConst(init, "The initial value of '" + name.Text + "'") : null;
+            IrExpr? initExpr = init != null ? BindConst(init, "The initial value of '" + name.Text + "'", differentiated: true) : null;
             var type = typeSyntax != null ? BindType(typeSyntax) : initExpr != null && !initExpr.Type.IsError ? Promote(initExpr.Type) : IrType.Real;
             if (initExpr != null && init != null) initExpr = Coerce(initExpr, type, init.Span, "the initial value of '" + name.Text + "'");
             sym.Type = type;
@@ -452,7 +452,7 @@ namespace AE.Dsl.Binding
             if (range != null)
             {
                 if (type.Scalar == ScalarType.Bool) _bag.Report(DiagnosticCatalog.TypeMismatch, range.Span, $"A bool cannot have a range; '{name.Text}' is {type}");
-                bounds = BindRange(range, "The bounds of '" + name.Text + "'");
+                bounds = BindRange(range, "The bounds of '" + name.Text + "'", differentiated: true);
                 sym.Range = bounds;
             }
             _states.Add(new IrState(name.Text, kind, type, initExpr, bounds, log, Origin(name.Span)));
@@ -471,7 +471,7 @@ namespace AE.Dsl.Binding
                 _signals.Add(new IrSignal(name.Text, sym.Type, null, Origin(name.Span)));
                 return;
             }
-            IrExpr? neutralExpr = neutral != null ? BindConst(neutral, "The neutral value of '" + name.Text + "'") : null;
+            IrExpr? neutralExpr = neutral != null ? BindConst(neutral, "The neutral value of '" + name.Text + "'", differentiated: true) : null;
             IrType type;
             if (typeSyntax != null) { type = BindType(typeSyntax); sym.TypeKnown = true; }
             else if (acc && neutralExpr != null) { type = Promote(neutralExpr.Type); sym.TypeKnown = !type.IsError; }

@@ -20,16 +20,17 @@ namespace AE.Experiments.MetaGradients
         public MetaGradientException(string message, Exception innerException) : base(message, innerException) { }
     }
 
-    /// <summary>A construct that is not smooth (what AE0040 reports in smooth code): where, in which rule.</summary>
+    /// <summary>A construct that is not smooth (what AE0040 reports in smooth code): where, in which rule or declaration.</summary>
+    /// <param name="Rule">the rule's id, or a declaration's value as <c>the bounds of alpha</c></param>
     public sealed record NonSmoothSite(string Rule, string Construct, string Path, TextSpan Span)
     {
-        /// <summary><c>'clamp' in rule AE3 at laws/ae_sgdm.ae(77,14)</c> (the offset when the source is not at hand).</summary>
+        /// <summary><c>'clamp' in rule AE3 at laws/ae_sgdm.ae(77,14)</c>, <c>'min' in the bounds of alpha at ...</c> (the offset when the source is not at hand).</summary>
         public string Describe(IReadOnlyDictionary<string, SourceFile>? sources)
         {
             string at = sources != null && sources.TryGetValue(Path, out var file)
                 ? Path + file.GetPosition(Span.Start)
                 : Path + "@" + Span.Start.ToString(CultureInfo.InvariantCulture);
-            return "'" + Construct + "' in rule " + Rule + " at " + at;
+            return "'" + Construct + "' in " + (Rule.StartsWith("the ", StringComparison.Ordinal) ? Rule : "rule " + Rule) + " at " + at;
         }
     }
 
@@ -63,13 +64,21 @@ namespace AE.Experiments.MetaGradients
 
     /// <summary>One real param (an element of a vector param) with its meta-gradient and finite-difference check.</summary>
     /// <param name="Difference">how the difference was taken: central, forward or backward (one-sided, where the law refuses
-    /// the other side's settings), or none (the law takes no setting near the param's value)</param>
+    /// the other side's settings), kink (central, but the loss has a kink at the value: its one-sided differences,
+    /// <see cref="Left"/> and <see cref="Right"/>, differ by as much at h and at 2h), or none (the law takes no setting
+    /// near the param's value)</param>
     /// <param name="EstimatedError">the difference's estimated truncation and rounding error, uncapped</param>
     public sealed record ParamMetaGradient(string Name, double Value, double Gradient, double FiniteDifference, double Step,
         double RelativeDifference, double Tolerance, bool Agrees, string Difference = "central", double EstimatedError = double.NaN)
     {
         /// <summary>Whether a difference was taken: the law takes some setting beside the value.</summary>
         public bool Checked => Difference != "none";
+
+        /// <summary>At a kink: the one-sided difference from below, (F(p) − F(p − h)) / h; else NaN.</summary>
+        public double Left { get; init; } = double.NaN;
+
+        /// <summary>At a kink: the one-sided difference from above, (F(p + h) − F(p)) / h; else NaN.</summary>
+        public double Right { get; init; } = double.NaN;
     }
 
     /// <summary>The meta-gradient of every real param of a law on a task, each with its check.</summary>
@@ -164,7 +173,8 @@ namespace AE.Experiments.MetaGradients
 
         /// <summary>
         /// The constructs of <paramref name="unit"/> that are not smooth, in rules in effect (not switched off) that
-        /// are not declared smooth, in source order: what AE0040 would report if they were.
+        /// are not declared smooth, and in the values of its declarations that enter the step (initial values, bounds,
+        /// neutral values: a filter's rate is in its rule), in source order: what AE0040 would report if they were.
         /// </summary>
         public static IReadOnlyList<NonSmoothSite> NonSmoothSites(IrUnit unit, IEnumerable<string> ablated)
         {
@@ -184,22 +194,43 @@ namespace AE.Experiments.MetaGradients
                         foreach (var root in IrFacts.OwnExpressions(s))
                             foreach (var e in IrFacts.Descendants(root))
                             {
-                                switch (e)
-                                {
-                                    case IrSelect: Add("?:", e.Span); break;
-                                    case IrBinary { Op: BinaryOp.Mod }: Add("%", e.Span); break;
-                                    case IrCall c when Builtins.Pure.TryGetValue(c.Function, out var b) && !b.Smooth: Add(c.Function, e.Span); break;
-                                    case IrFilter { Kind: FilterKind.Latch }: Add("latch", e.Span); break;
-                                    case IrNetApply n when relu.Contains(n.Net): Add(n.Net + " (relu)", e.Span); break;
-                                }
+                                if (NonSmoothConstruct(e, relu) is string construct) Add(construct, e.Span);
                             }
                         if (s is IrWhen ww) { Walk(ww.Then); Walk(ww.Else); }
                     }
                 }
                 Walk(rule.Body);
             }
+            if (!unit.Smooth)
+            {
+                void Declared(string what, IrExpr? value, IrOrigin origin)
+                {
+                    if (value is null) return;
+                    foreach (var e in IrFacts.Descendants(value))
+                        if (NonSmoothConstruct(e, relu) is string construct) sites.Add(new NonSmoothSite(what, construct, origin.Path, e.Span));
+                }
+                foreach (var s in unit.States)
+                {
+                    Declared("the initial value of " + s.Name, s.Init, s.Origin);
+                    Declared("the bounds of " + s.Name, s.Bounds?.Lo, s.Origin);
+                    Declared("the bounds of " + s.Name, s.Bounds?.Hi, s.Origin);
+                }
+                foreach (var s in unit.Signals) Declared("the neutral value of " + s.Name, s.Neutral, s.Origin);
+                foreach (var a in unit.Accs) Declared("the neutral value of " + a.Name, a.Neutral, a.Origin);
+            }
             return sites.OrderBy(s => s.Path, StringComparer.Ordinal).ThenBy(s => s.Span.Start).ToList();
         }
+
+        /// <summary>The construct <paramref name="e"/> is where it is not smooth (AE0040's list), or null.</summary>
+        private static string? NonSmoothConstruct(IrExpr e, HashSet<string> reluNets) => e switch
+        {
+            IrSelect => "?:",
+            IrBinary { Op: BinaryOp.Mod } => "%",
+            IrCall c when Builtins.Pure.TryGetValue(c.Function, out var b) && !b.Smooth => c.Function,
+            IrFilter { Kind: FilterKind.Latch } => "latch",
+            IrNetApply n when reluNets.Contains(n.Net) => n.Net + " (relu)",
+            _ => null,
+        };
 
         /// <summary>The task's loss at θ_K with the given param values: the reference interpreter's run.</summary>
         public double Loss(IReadOnlyDictionary<string, double[]> values)
@@ -282,6 +313,10 @@ namespace AE.Experiments.MetaGradients
         /// counted at most 1e-4 of the derivative, so a kink, where the two disagree wildly, is not excused), and
         /// rounding from 64 ulps of the loss per unit of the difference's weights (1/h central, 4/h one-sided).
         /// Agreement: |g − D(h)| ≤ <see cref="MetaGradientOptions.RelativeTolerance"/> · max(|g|, |D(h)|) + that estimate.
+        /// A kink at p itself (a tie of max, a clamp at its bound, abs at 0) escapes that estimate: the central difference is
+        /// then the mean of the two one-sided derivatives at every step, as is the subgradient's even split. So the one-sided
+        /// differences are compared too: where they differ by more than 1e-4 of the larger and by about as much at 2h as at h
+        /// (a smooth loss's differ in proportion to h), the param is at a kink, and that is a disagreement.
         /// <para>
         /// A difference that disagrees is taken again at h/10, h/100, h/1000, and on down to 1e-5 · |p| where the floor
         /// made h larger than that (a step larger than the scale on which
@@ -307,6 +342,7 @@ namespace AE.Experiments.MetaGradients
                 // (At most 12 in all; one for an infinite value, which has no neighbours.)
                 double last = p == 0 || !double.IsFinite(p) ? h0 / 1000 : Math.Min(h0 / 1000, _options.RelativeStep * Math.Abs(p));
                 var tried = new List<ParamMetaGradient>();
+                // (a kink at p stays one at every step; a pole or a bend within p ± 2h that looked like one does not)
                 for (int refine = 0; refine == 0 || (!tried[^1].Agrees && double.IsFinite(p) && refine < 12 && h0 / Math.Pow(10, refine) >= last * 0.999); refine++)
                     tried.Add(Difference(names[j], param, index, p, h0 / Math.Pow(10, refine), gradient[j], atP, strict: refine > 0));
                 rows.Add(tried.FirstOrDefault(r => r.Agrees)
@@ -354,8 +390,22 @@ namespace AE.Experiments.MetaGradients
             double tolerance = _options.RelativeTolerance * scale + Math.Min(estimate, 1e-4 * scale) + rounding;
             double diff = Math.Abs(g - d1);
             double rel = scale == 0 ? 0 : diff / scale;
+            if (kind == "central" && KinkAt(h, largest, out double left, out double right))
+                return new ParamMetaGradient(name, p, g, d1, h, rel, tolerance, false, "kink", estimate + rounding) { Left = left, Right = right };
             bool agrees = diff <= tolerance && (!strict || diff == 0 || estimate + rounding <= 1e-4 * scale);   // false for a NaN anywhere
             return new ParamMetaGradient(name, p, g, d1, h, rel, tolerance, agrees, kind, estimate + rounding);
+
+            // The one-sided differences at h and at 2h: a smooth loss's differ by about h F'' (twice as much at 2h), a kink's
+            // by its jump at both.
+            bool KinkAt(double step, double big, out double below, out double above)
+            {
+                below = (atP - Run(-step)) / step;
+                above = (Run(step) - atP) / step;
+                double gap = Math.Abs(above - below);
+                double gap2 = Math.Abs((Run(2 * step) - atP) / (2 * step) - (atP - Run(-2 * step)) / (2 * step));
+                double noise = 2 * 64 * Math.Pow(2, -52) * Math.Max(big, Math.Abs(atP)) / step;
+                return gap > 1e-4 * Math.Max(Math.Abs(above), Math.Abs(below)) + noise && gap2 < 1.5 * gap;
+            }
 
             // (−3F(p) + 4F(p + sh) − F(p + 2sh)) / 2sh, its second-order one-sided form, at h and at 2h.
             bool OneSided(int side, out double at1, out double at2, out double big)

@@ -118,6 +118,65 @@ namespace AE.Cli.Tests
             Assert.True(ps["init_alpha"].GetProperty("agrees").GetBoolean());
         }
 
+        /// <summary>
+        /// A kink at the param's value itself: at a = b, max(a, b)'s subgradient splits evenly, and the central difference
+        /// is the mean of the two one-sided derivatives at every step, so the two agreed ("ok", exit 0) where the derivative
+        /// does not exist. The one-sided differences (below 0, above about -2.4 for a) say so; away from the tie the
+        /// same law agrees.
+        /// </summary>
+        [Fact]
+        public void A_kink_at_the_params_value_is_a_disagreement_with_its_one_sided_differences()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("tie.ae", @"law Tie {
+  dim n;
+  param lr = 0.1, a = 0.5, b = 0.5;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  update { theta' = theta - max(a, b) * lr * grad + 0 * loss; }
+}
+");
+            var tie = Cli.Run(dir.Path, "grad", "tie.ae", "--task", "quadratic", "--steps", "30", "--subgradients");
+            Assert.True(tie.ExitCode == 1, tie.Stdout + tie.Stderr);
+            foreach (var name in new[] { "a ", "b " })
+                Assert.Contains(tie.StdoutLines, l => l.StartsWith(name, StringComparison.Ordinal) && l.Contains("DIFFERS: a kink at this value (one-sided differences ", StringComparison.Ordinal));
+            Assert.Contains(tie.StdoutLines, l => l.StartsWith("lr ", StringComparison.Ordinal) && l.EndsWith(" ok", StringComparison.Ordinal));
+            var json = Cli.Run(dir.Path, "grad", "tie.ae", "--task", "quadratic", "--steps", "30", "--subgradients", "--format", "json");
+            using var doc = JsonDocument.Parse(json.Stdout);
+            var a = doc.RootElement.GetProperty("params").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "a");
+            Assert.Equal("kink", a.GetProperty("difference").GetString());
+            Assert.False(a.GetProperty("agrees").GetBoolean());
+            double left = a.GetProperty("left").GetDouble(), right = a.GetProperty("right").GetDouble();
+            // below the tie max(a, b) is b, so the loss does not move with a; above it, it does
+            Assert.True(right < -1e-3 && Math.Abs(left) < 1e-6 * Math.Abs(right), $"{left} {right}");
+            // the subgradient (half of each side) is what the central difference saw
+            double g = a.GetProperty("gradient").GetDouble();
+            Assert.True(Math.Abs(g - (left + right) / 2) <= 1e-4 * Math.Abs(g), $"{g} against {(left + right) / 2}");
+            var apart = Cli.Run(dir.Path, "grad", "tie.ae", "--task", "quadratic", "--steps", "30", "--subgradients", "--set", "a=0.4");
+            Assert.True(apart.ExitCode == 0, apart.Stdout + apart.Stderr);
+        }
+
+        /// <summary>A law that is not smooth lists the constructs of its declarations too: they are differentiated.</summary>
+        [Fact]
+        public void The_constructs_of_a_laws_declarations_are_listed_as_not_smooth()
+        {
+            using var dir = new TempDirectory();
+            dir.Write("decl.ae", @"law Decl {
+  dim n;
+  param lr = 0.1, a = 0.3, b = 0.5;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  coeff alpha in [min(a, b), 1] = 0.6;
+  update { alpha' = alpha * 0.99; theta' = theta - alpha' * lr * grad + 0 * loss; }
+}
+");
+            var r = Cli.Run(dir.Path, "grad", "decl.ae", "--task", "quadratic", "--steps", "10");
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("ae: error: law Decl is not smooth (AE-9): 'min' in the bounds of alpha at decl.ae(7,", Assert.Single(r.StderrLines), StringComparison.Ordinal);
+        }
+
         private const string Momentum = @"law Mom {
   dim n;
   input loss: real;

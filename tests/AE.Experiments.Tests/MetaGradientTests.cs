@@ -251,9 +251,11 @@ namespace AE.Experiments.Tests
             var k = bent.Params.Single();
             Assert.Equal(0, k.Gradient);
             Assert.False(k.Agrees, k.ToString());
-            Assert.Equal("central", k.Difference);
-            // The central difference over the kink: (F(h) − F(−h)) / 2h = ((2 (1 − h))² / 2 − 2) / 2h ≈ −2.
+            // The central difference over the kink: (F(h) − F(−h)) / 2h = ((2 (1 − h))² / 2 − 2) / 2h ≈ −2, the mean of the
+            // one-sided derivatives: 0 below (relu is 0 there) and −4 above; the row says it is a kink, with both.
+            Assert.Equal("kink", k.Difference);
             Assert.True(Math.Abs(k.FiniteDifference + 2) < 1e-3, k.ToString());
+            Assert.True(Math.Abs(k.Left) < 1e-9 && Math.Abs(k.Right + 4) < 1e-3, k.ToString());
             Assert.False(bent.Pass);
         }
 

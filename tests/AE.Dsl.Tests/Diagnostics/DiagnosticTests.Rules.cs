@@ -39,6 +39,45 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean("smooth " + Law("a' = a * 0.5;"));
         }
 
+        /// <summary>
+        /// A smooth law's declarations that enter the step, and its filter rates, are differentiated as its rules are: a
+        /// 'min' in a coefficient's bounds, an 'abs' in an accumulator's neutral value and a 'min' in a filter's rate were
+        /// accepted, and ae grad differentiated through their kinks without a word.
+        /// </summary>
+        [Fact]
+        public void AE0040_in_a_smooth_laws_bounds_neutral_values_and_filter_rates()
+        {
+            const string bad = """
+                smooth law K {
+                  param a = 0.3, b = 0.5, beta in [0, 1) = 0.9;
+                  input loss: real;
+                  coeff alpha in [min(a, b), 1] = 0.6;
+                  acc du = abs(a - b);
+                  update {
+                    s = ema(min(beta, 0.95), loss);
+                    du += 0.01 * s;
+                    alpha' = alpha * (1 - du);
+                  }
+                }
+                """;
+            var ds = TestSupport.Check(bad).Diagnostics.Where(d => d.Id == "AE0040").ToList();
+            Assert.Equal(3, ds.Count);
+            Assert.Equal(new[] { "'min'", "'abs'", "'min'" }, ds.Select(d => d.Message.Split(' ')[0]));
+            Assert.All(ds, d => Assert.Contains("but law K is declared smooth", d.Message, StringComparison.Ordinal));
+            Assert.Equal(new[] { 4, 5, 7 }, ds.Select(d => d.Start.Line));
+            TestSupport.AssertClean(bad.Replace("min(a, b)", "a", StringComparison.Ordinal).Replace("abs(a - b)", "softabs(a - b, 1e-3)", StringComparison.Ordinal)
+                .Replace("min(beta, 0.95)", "beta", StringComparison.Ordinal));
+            // A param's default and range are not differentiated (the runs set every param): no AE0040 there.
+            TestSupport.AssertClean("""
+                smooth law P {
+                  param a = 0.3, b = max(a, 0.5);
+                  param c in [min(0.1, 0.2), 1] = 0.5;
+                  coeff alpha in [0.1, 1] = 0.6;
+                  update { alpha' = alpha * (1 - 0.01 * (b + c)); }
+                }
+                """);
+        }
+
         [Fact]
         public void AE0040_smooth_rule_in_a_plain_law()
         {
