@@ -44,7 +44,13 @@ namespace AE.Engine
             if (double.IsNaN(value)) json.WriteStringValue("NaN");
             else if (double.IsPositiveInfinity(value)) json.WriteStringValue("Infinity");
             else if (double.IsNegativeInfinity(value)) json.WriteStringValue("-Infinity");
-            else json.WriteRawValue(value.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e'), skipInputValidation: true);
+            else
+            {
+                // Written as a parsed number, not a raw value: an indented writer lays a raw value of an array out on no line
+                // of its own ([1.5,2.5\n  ]), a number element it indents as its others.
+                using var number = JsonDocument.Parse(value.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e'));
+                number.RootElement.WriteTo(json);
+            }
         }
 
         /// <summary>A number property that is null where <paramref name="value"/> is NaN because it does not apply (a mean over no runs); infinities as <see cref="Number(Utf8JsonWriter, string, double)"/>.</summary>

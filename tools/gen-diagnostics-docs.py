@@ -711,7 +711,11 @@ through the step map. The message names the smooth replacement:
 | `%` | a smooth periodic function such as `sin` |
 | `latch`, `isfinite`, `finite_or`, `sanitize` | move them to a rule that is not smooth |
 
-Constants (param defaults, bounds) are evaluated once and may use any function.
+A constant may use any function where it reads no real param (a dim, an int param, literals), and so
+may a param's default and range and a `require` condition, which no meta-gradient flows through. A
+constant that enters the step and reads a real param is differentiated as the rules are, so in smooth
+code it is held to this rule too: a filter's rate (`ema(min(beta, 0.95), x)`), a coefficient's or
+state's bounds and initial value, a signal's or accumulator's neutral value.
 
 {fail("AE0040", "smooth " + L("a' = clamp(a * 0.5, 0, 1);"))}
 Fix: use the smooth replacement.

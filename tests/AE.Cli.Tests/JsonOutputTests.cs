@@ -6,6 +6,27 @@ namespace AE.Cli.Tests
 {
     public class JsonOutputTests
     {
+        /// <summary>
+        /// An array of numbers is laid out as any other array, one element a line, exponents in lower case: written as raw
+        /// values they ran together on the array's first line and put its ']' on a line of its own (ae swarm's "scores").
+        /// </summary>
+        [Fact]
+        public void Numbers_in_an_array_are_indented_one_a_line_with_a_lower_case_exponent()
+        {
+            var text = new System.IO.StringWriter();
+            AE.Engine.Json.WriteIndented(text, json =>
+            {
+                json.WriteStartObject();
+                json.WriteStartArray("scores");
+                foreach (double v in new[] { 1.5, 1e-09, double.NaN }) AE.Engine.Json.NumberValue(json, v);
+                json.WriteEndArray();
+                AE.Engine.Json.Number(json, "loss", 2.5e-07);
+                json.WriteEndObject();
+            });
+            var lines = text.ToString().Replace("\r\n", "\n", System.StringComparison.Ordinal).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+            Assert.Equal(new[] { "{", "\"scores\": [", "1.5,", "1e-09,", "\"NaN\"", "],", "\"loss\": 2.5e-07", "}" }, lines);
+        }
+
         [Fact]
         public void Json_lists_files_diagnostics_and_counts()
         {
