@@ -121,8 +121,11 @@ namespace AE.Runtime
             ArgumentNullException.ThrowIfNull(writer);
             var type = owner.GetType();
             var fields = Fields(type);
-            using var body = new MemoryStream();
-            using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
+            // Written through a stream that hashes what passes, straight to the caller's: a state is not held twice, nor
+            // bounded by a MemoryStream's 2 GiB.
+            writer.Flush();
+            using var hashing = new HashingStream(writer.BaseStream);
+            using (var w = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
             {
                 w.Write(Magic);
                 w.Write(Version);
@@ -135,9 +138,7 @@ namespace AE.Runtime
                     WriteValue(w, f.FieldType, f.GetValue(owner), type.Name + "." + f.Name);
                 }
             }
-            var bytes = body.GetBuffer().AsSpan(0, (int)body.Length);
-            writer.Write(bytes);
-            writer.Write(SHA256.HashData(bytes));
+            writer.Write(hashing.Hash());
         }
 
         /// <param name="precision">the precision the owner steps in (<see cref="Simd.AeSimd.Precision{T}"/>), or 0: whichever the state was stepped in</param>
@@ -180,10 +181,10 @@ namespace AE.Runtime
         {
             string magic = ReadMagic(reader);
             if (magic == MagicVersion1)
-                throw new InvalidDataException($"the state is of format version 1; this build reads version {Version} (save it again with this build)");
+                throw new InvalidDataException($"the state is of format version 1, which this build (version {Version}) does not read: resume it with the build that saved it, or start again");
             int version = reader.ReadInt32();
             if (version is > 0 and < Version)
-                throw new InvalidDataException($"the state is of format version {version}; this build reads version {Version} (save it again with this build)");
+                throw new InvalidDataException($"the state is of format version {version}, which this build (version {Version}) does not read: resume it with the build that saved it, or start again");
             if (version != Version) throw new InvalidDataException($"the state is of format version {version}; this build reads version {Version}");
             var name = reader.ReadString();
             if (name != (type.FullName ?? type.Name))
@@ -257,9 +258,9 @@ namespace AE.Runtime
         }
 
         /// <summary>
-        /// A read-only stream over another that hashes every byte read through it (<see cref="Hash"/>); the checksum at the
+        /// A stream over another that hashes every byte read or written through it (<see cref="Hash"/>); the checksum at the
         /// end is read past the hash (<see cref="ReadUnhashed"/>). It forwards the position and length, so the size checks
-        /// of a seekable stream still hold, and never closes the stream it reads.
+        /// of a seekable stream still hold, and never closes the stream it reads or writes.
         /// </summary>
         sealed class HashingStream : Stream
         {
@@ -293,15 +294,28 @@ namespace AE.Runtime
                 return b;
             }
 
-            public override bool CanRead => true;
+            public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+            public override void Write(ReadOnlySpan<byte> buffer)
+            {
+                _inner.Write(buffer);
+                _hash.AppendData(buffer);
+            }
+
+            public override void WriteByte(byte value)
+            {
+                _inner.WriteByte(value);
+                _hash.AppendData(new[] { value });
+            }
+
+            public override bool CanRead => _inner.CanRead;
             public override bool CanSeek => _inner.CanSeek;
-            public override bool CanWrite => false;
+            public override bool CanWrite => _inner.CanWrite;
             public override long Length => _inner.Length;
             public override long Position { get => _inner.Position; set => throw new NotSupportedException(); }
-            public override void Flush() { }
+            public override void Flush() => _inner.Flush();
             public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
             public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
             protected override void Dispose(bool disposing)
             {

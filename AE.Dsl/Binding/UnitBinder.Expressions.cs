@@ -305,7 +305,8 @@ namespace AE.Dsl.Binding
             var cond = BindExpr(c.Condition, ctx);
             var a = BindExpr(c.WhenTrue, ctx);
             var b = BindExpr(c.WhenFalse, ctx);
-            if (ctx.Smooth && DifferentiatedHere(ctx, cond, a, b))
+            // in a constant, a choice on ints or dims is fixed, and smooth in the params its branches read
+            if (ctx.Smooth && DifferentiatedHere(ctx, cond))
                 ctx.Bag.Report(DiagnosticCatalog.NonSmoothInSmooth, c.QuestionSpan, "?:", ctx.SmoothWhat, "lerp(b, a, sigmoid(k*margin)) to blend the two branches");
             if (cond.Type.IsError || a.Type.IsError || b.Type.IsError) return Error(c.Span);
             if (cond.Type.Scalar != ScalarType.Bool)

@@ -203,11 +203,14 @@ namespace AE.Experiments.MetaGradients
             }
             if (!unit.Smooth)
             {
+                // A declaration's construct carries a meta-gradient only where its operands read a real param (a '?:' only
+                // where its condition does): 'max(n, 2)' with a dim, or over an int param, is a fixed value.
                 void Declared(string what, IrExpr? value, IrOrigin origin)
                 {
                     if (value is null) return;
                     foreach (var e in IrFacts.Descendants(value))
-                        if (NonSmoothConstruct(e, relu) is string construct) sites.Add(new NonSmoothSite(what, construct, origin.Path, e.Span));
+                        if (NonSmoothConstruct(e, relu) is string construct && ReadsRealParam(e is IrSelect s ? s.Condition : e))
+                            sites.Add(new NonSmoothSite(what, construct, origin.Path, e.Span));
                 }
                 foreach (var s in unit.States)
                 {
@@ -220,6 +223,9 @@ namespace AE.Experiments.MetaGradients
             }
             return sites.OrderBy(s => s.Path, StringComparer.Ordinal).ThenBy(s => s.Span.Start).ToList();
         }
+
+        private static bool ReadsRealParam(IrExpr e) =>
+            IrFacts.Descendants(e).Any(x => x is IrRef { Kind: SymbolKind.Param } r && r.Type.Scalar == ScalarType.Real);
 
         /// <summary>The construct <paramref name="e"/> is where it is not smooth (AE0040's list), or null.</summary>
         private static string? NonSmoothConstruct(IrExpr e, HashSet<string> reluNets) => e switch
@@ -374,9 +380,10 @@ namespace AE.Experiments.MetaGradients
 
             string kind;
             double d1, d2, weight, largest;
+            double fp = double.NaN, fm = double.NaN, fp2 = double.NaN, fm2 = double.NaN;
             if (Takes(h) && Takes(-h) && Takes(2 * h) && Takes(-2 * h))
             {
-                double fp = Run(h), fm = Run(-h), fp2 = Run(2 * h), fm2 = Run(-2 * h);
+                (fp, fm, fp2, fm2) = (Run(h), Run(-h), Run(2 * h), Run(-2 * h));
                 (kind, d1, d2, weight) = ("central", (fp - fm) / (2 * h), (fp2 - fm2) / (4 * h), 1);
                 largest = new[] { fp, fm, fp2, fm2 }.Max(Math.Abs);
             }
@@ -390,20 +397,21 @@ namespace AE.Experiments.MetaGradients
             double tolerance = _options.RelativeTolerance * scale + Math.Min(estimate, 1e-4 * scale) + rounding;
             double diff = Math.Abs(g - d1);
             double rel = scale == 0 ? 0 : diff / scale;
-            if (kind == "central" && KinkAt(h, largest, out double left, out double right))
+            if (kind == "central" && KinkAt(out double left, out double right))
                 return new ParamMetaGradient(name, p, g, d1, h, rel, tolerance, false, "kink", estimate + rounding) { Left = left, Right = right };
             bool agrees = diff <= tolerance && (!strict || diff == 0 || estimate + rounding <= 1e-4 * scale);   // false for a NaN anywhere
             return new ParamMetaGradient(name, p, g, d1, h, rel, tolerance, agrees, kind, estimate + rounding);
 
             // The one-sided differences at h and at 2h: a smooth loss's differ by about h F'' (twice as much at 2h), a kink's
             // by its jump at both.
-            bool KinkAt(double step, double big, out double below, out double above)
+            // (from the central difference's own four runs)
+            bool KinkAt(out double below, out double above)
             {
-                below = (atP - Run(-step)) / step;
-                above = (Run(step) - atP) / step;
+                below = (atP - fm) / h;
+                above = (fp - atP) / h;
                 double gap = Math.Abs(above - below);
-                double gap2 = Math.Abs((Run(2 * step) - atP) / (2 * step) - (atP - Run(-2 * step)) / (2 * step));
-                double noise = 2 * 64 * Math.Pow(2, -52) * Math.Max(big, Math.Abs(atP)) / step;
+                double gap2 = Math.Abs((fp2 - atP) / (2 * h) - (atP - fm2) / (2 * h));
+                double noise = 2 * 64 * Math.Pow(2, -52) * Math.Max(largest, Math.Abs(atP)) / h;
                 return gap > 1e-4 * Math.Max(Math.Abs(above), Math.Abs(below)) + noise && gap2 < 1.5 * gap;
             }
 

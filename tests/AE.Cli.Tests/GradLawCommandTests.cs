@@ -175,6 +175,19 @@ namespace AE.Cli.Tests
             var r = Cli.Run(dir.Path, "grad", "decl.ae", "--task", "quadratic", "--steps", "10");
             Assert.Equal(2, r.ExitCode);
             Assert.StartsWith("ae: error: law Decl is not smooth (AE-9): 'min' in the bounds of alpha at decl.ae(7,", Assert.Single(r.StderrLines), StringComparison.Ordinal);
+            // over an int param the same 'max' is a fixed value, which carries no meta-gradient: not listed, and the law runs
+            dir.Write("fixed.ae", @"law Fixed {
+  dim n;
+  param lr = 0.1, k: int = 3;
+  input loss: real;
+  input grad: real[n];
+  state theta: real[n];
+  coeff alpha in [0.01 * max(k, 2), 1] = 0.6;
+  update { alpha' = alpha * 0.99; theta' = theta - alpha' * lr * grad + 0 * loss; }
+}
+");
+            var fixedMax = Cli.Run(dir.Path, "grad", "fixed.ae", "--task", "quadratic", "--steps", "10");
+            Assert.True(fixedMax.ExitCode == 0, fixedMax.Stdout + fixedMax.Stderr);
         }
 
         private const string Momentum = @"law Mom {

@@ -300,6 +300,40 @@ namespace AE.Experiments.Tests
             Assert.Equal(bytes, LawState.Save(target));
         }
 
+        /// <summary>
+        /// States written one after another on one stream, and a value after them, read back in order: each read ends exactly
+        /// after its checksum (the TorchSharp optimizer's state dict writes a law's state between its own fields).
+        /// </summary>
+        [Fact]
+        public void States_written_back_to_back_read_back_in_order()
+        {
+            var first = NoisyAdam(seed: 5);
+            Run(first, Start(N), 0, 3);
+            var second = NoisyAdam(seed: 6);
+            Run(second, Start(N), 0, 7);
+            using var stream = new MemoryStream();
+            using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+            {
+                LawState.Write(first, w);
+                w.Write(12345);
+                LawState.Write(second, w);
+                w.Write(-1);
+            }
+            Assert.Equal(LawState.Save(first).Length + 4 + LawState.Save(second).Length + 4, stream.Length);
+            stream.Position = 0;
+            var a = NoisyAdam(seed: 0);
+            var b = NoisyAdam(seed: 0);
+            using (var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true))
+            {
+                LawState.Read(a, r);
+                Assert.Equal(12345, r.ReadInt32());
+                LawState.Read(b, r);
+                Assert.Equal(-1, r.ReadInt32());
+            }
+            Assert.Equal(LawState.Save(first), LawState.Save(a));
+            Assert.Equal(LawState.Save(second), LawState.Save(b));
+        }
+
         private enum Switches : ulong { None = 0, R1 = 1, R2 = 2 }
 
         private sealed class WithSwitches : IOptimizerLaw
@@ -367,7 +401,7 @@ namespace AE.Experiments.Tests
                     w.Write(law.GetType().FullName!);
                     w.Write(0);
                 }
-                AssertOneLine(Assert.ThrowsAny<Exception>(() => LawState.Load(law, stream.ToArray())), "format version 1; this build reads version 3");
+                AssertOneLine(Assert.ThrowsAny<Exception>(() => LawState.Load(law, stream.ToArray())), "format version 1, which this build (version 3) does not read: resume it with the build that saved it, or start again");
             }
 
             // A later version, with the mark this build writes.
@@ -378,7 +412,7 @@ namespace AE.Experiments.Tests
             // An earlier one: saved before the checksum.
             var earlier = (byte[])before.Clone();
             BitConverter.GetBytes(2).CopyTo(earlier, versionAt);
-            AssertOneLine(Assert.ThrowsAny<Exception>(() => LawState.Load(law, earlier)), "format version 2; this build reads version 3 (save it again with this build)");
+            AssertOneLine(Assert.ThrowsAny<Exception>(() => LawState.Load(law, earlier)), "format version 2, which this build (version 3) does not read");
 
             // The same name with another layout hash (a law of the same name whose fields differ).
             var hashAt = versionAt + 4 + 1 + law.GetType().FullName!.Length;

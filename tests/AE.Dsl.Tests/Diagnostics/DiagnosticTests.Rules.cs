@@ -67,6 +67,21 @@ namespace AE.Dsl.Tests
             Assert.Equal(new[] { 4, 5, 7 }, ds.Select(d => d.Start.Line));
             TestSupport.AssertClean(bad.Replace("min(a, b)", "a", StringComparison.Ordinal).Replace("abs(a - b)", "softabs(a - b, 1e-3)", StringComparison.Ordinal)
                 .Replace("min(beta, 0.95)", "beta", StringComparison.Ordinal));
+            // A constant that reads no real param is a fixed value (a dim, an int param), and a choice on an int is smooth in
+            // the real params of its branches.
+            TestSupport.AssertClean("""
+                smooth law Q {
+                  dim n;
+                  param k: int = 3, beta in [0, 1) = 0.9;
+                  input loss: real;
+                  input grad: real[n];
+                  coeff alpha in [0.01 * max(k, 2), 1] = 0.6;
+                  update {
+                    s = ema(k > 2 ? beta : 0.5, loss);
+                    alpha' = alpha * (1 - 0.01 * s + 0 * sum(grad));
+                  }
+                }
+                """);
             // A param's default and range are not differentiated (the runs set every param): no AE0040 there.
             TestSupport.AssertClean("""
                 smooth law P {
