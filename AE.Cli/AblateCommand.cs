@@ -68,7 +68,7 @@ namespace AE.Cli
                 new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds per row (default 5).") { HelpName = "K" }.WholeNumber(max: 1000),
                 new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: the task's; at most 10,000,000).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
                 LawCommandOptions.Set,
-                new OptionSpec("--baselines", "a comma list of " + string.Join(", ", BaselineCatalog.Names) + ", or none", "Baselines to add: sgdm, adam, sgd-hd, adam-hd (default all four), or none.") { HelpName = "LIST" },
+                new OptionSpec("--baselines", "a comma list of " + string.Join(", ", BaselineCatalog.Names) + ", or none", "Baselines to add: sgdm, adam, sgd-hd, adam-hd (default all four), or none.") { HelpName = "LIST", Choices = BaselineCatalog.Names.Append("none").ToArray() },
                 new OptionSpec("--baseline-set", "NAME.KEY=VALUE, such as adam.lr=0.01", "Change a baseline's setting (repeatable). Defaults: sgdm lr=0.01 momentum=0.9; adam lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8; sgd-hd lr=0.001 beta=0.001; adam-hd lr=0.001 beta=1e-7 beta1=0.9 beta2=0.999 eps=1e-8.", OptionKind.Repeatable) { HelpName = "NAME.KEY=VALUE" },
                 LawCommandOptions.TableFormat.Describe("A markdown table (default) or one JSON object whose rows have 'ablated' and 'final_loss' {mean, ci} among their fields."),
                 LawCommandOptions.Db,

@@ -60,7 +60,7 @@ namespace AE.Cli
             Arguments = LawCommandOptions.LawFiles,
             Options = new[]
             {
-                new OptionSpec("--tasks", "a comma list of task names (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "The tasks (catalog names, as for 'ae run --task').") { HelpName = "T1,T2" },
+                new OptionSpec("--tasks", "a comma list of task names (" + string.Join(", ", AE.Experiments.Tasks.TaskCatalog.Names) + ")", "The tasks (catalog names, as for 'ae run --task').") { HelpName = "T1,T2", Choices = AE.Experiments.Tasks.TaskCatalog.Names },
                 LawCommandOptions.Name,
                 new OptionSpec("--lr-decades", "a positive number of decades", "Decades the grid spans (default 6).") { HelpName = "D" },
                 new OptionSpec("--points", "the number of grid values", "Rates in the grid (default 13); 1 runs the one rate X, over no decades.") { HelpName = "P" }.WholeNumber(max: 1000),
@@ -69,7 +69,7 @@ namespace AE.Cli
                 new OptionSpec("--steps", "the step budget, a whole number", "The step budget (default: each task's; at most 10,000,000).") { HelpName = "N" }.WholeNumber(max: MaxSteps),
                 new OptionSpec("--seeds", "the number of seeds K (seeds 0..K-1)", "Seeds per cell, 0..K-1 (default 1).") { HelpName = "K" }.WholeNumber(max: 1000),
                 LawCommandOptions.Set,
-                new OptionSpec("--baselines", "a comma list of sgdm, adam, sgd-hd, adam-hd, or none", "Baselines to sweep: default adam, sgd-hd, adam-hd; any of sgdm, adam, sgd-hd, adam-hd, or none.") { HelpName = "LIST" },
+                new OptionSpec("--baselines", "a comma list of sgdm, adam, sgd-hd, adam-hd, or none", "Baselines to sweep: default adam, sgd-hd, adam-hd; any of sgdm, adam, sgd-hd, adam-hd, or none.") { HelpName = "LIST", Choices = AE.Experiments.Baselines.BaselineCatalog.Names.Append("none").ToArray() },
                 new OptionSpec("--baseline-set", "NAME.KEY=VALUE, such as adam.beta1=0.95", "Change a baseline's setting (repeatable). Defaults: sgdm lr=0.01 momentum=0.9; adam lr=0.001 beta1=0.9 beta2=0.999 eps=1e-8; sgd-hd lr=0.001 beta=0.001; adam-hd lr=0.001 beta=1e-7 beta1=0.9 beta2=0.999 eps=1e-8.", OptionKind.Repeatable) { HelpName = "NAME.KEY=VALUE" },
                 LawCommandOptions.TableFormat,
                 LawCommandOptions.Db,

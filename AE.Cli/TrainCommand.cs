@@ -41,7 +41,7 @@ namespace AE.Cli
             Options = new[]
             {
                 new OptionSpec("--task", "a task name", "The task (required).") { HelpName = "T", Choices = AE.Experiments.Training.TrainingTasks.Names },
-                new OptionSpec("--optimizer", "adam, sgdm or a law file", "adam (default), sgdm (momentum 0.9), or an optimizer-shaped law of a .ae file, ':NAME' selecting one of several.") { HelpName = "O" },
+                new OptionSpec("--optimizer", "adam, sgdm or a law file", "adam (default), sgdm (momentum 0.9), or an optimizer-shaped law of a .ae file, ':NAME' selecting one of several.") { HelpName = "O", Choices = new[] { "adam", "sgdm" } },
                 new OptionSpec("--set", "NAME=VALUE", "A law param's value (repeatable, or comma-separated).", OptionKind.Repeatable) { HelpName = "p=v" },
                 new OptionSpec("--lr", "a positive number", "The learning rate of adam (default the task's: 1e-3, tape-copy 1e-2) or sgdm (default 0.01).") { HelpName = "X" },
                 new OptionSpec("--epochs", "a whole number", "Epochs in all (default the task's); with --resume, the epochs of the whole run, the checkpoint's included.") { HelpName = "N" }.WholeNumber(min: 0, max: 10_000_000),

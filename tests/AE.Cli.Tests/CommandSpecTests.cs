@@ -176,6 +176,10 @@ namespace AE.Cli.Tests
         [InlineData("grad --backend ", "csharp", "reference")]
         [InlineData("train --loss ", "mse", "spectral")]
         [InlineData("run --task plat", "plateau")]
+        [InlineData("sweep --tasks plat", "plateau")]
+        [InlineData("ablate --baselines adam", "adam", "adam-hd")]
+        [InlineData("sweep --baselines n", "none")]
+        [InlineData("train --optimizer ", "adam", "sgdm")]
         public void The_suggest_directive_completes_option_values(string line, params string[] expected)
         {
             var r = Cli.Run(Cwd, "[suggest:" + line.Length + "]", line);
