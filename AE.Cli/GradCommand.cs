@@ -424,9 +424,9 @@ namespace AE.Cli
         }
 
         /// <summary>A position as an array of indices; null for a number, which has no position (cli.md: null where a value does not apply).</summary>
-        private static void Position(System.Text.Json.Utf8JsonWriter json, string name, int[]? index)
+        private static void Position(System.Text.Json.Utf8JsonWriter json, string name, int[] index)
         {
-            if (index is not { Length: > 0 }) { json.WriteNull(name); return; }
+            if (index.Length == 0) { json.WriteNull(name); return; }
             json.WriteStartArray(name);
             foreach (int i in index) json.WriteNumberValue(i);
             json.WriteEndArray();

@@ -108,9 +108,10 @@ namespace AE.Runtime
         /// <summary>An enum's members as <c>A=1,B=2</c>, in the order of their values (then of their names).</summary>
         static string EnumMembers(Type type)
         {
-            var underlying = Enum.GetUnderlyingType(type);
-            return string.Join(",", Enum.GetNames(type)
-                .Select(n => (Name: n, Value: Convert.ToDecimal(Convert.ChangeType(Enum.Parse(type, n), underlying, System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture)))
+            var names = Enum.GetNames(type);
+            var values = Enum.GetValuesAsUnderlyingType(type);   // in the order of the names
+            return string.Join(",", names
+                .Select((n, i) => (Name: n, Value: Convert.ToDecimal(values.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)))
                 .OrderBy(m => m.Value).ThenBy(m => m.Name, StringComparer.Ordinal)
                 .Select(m => m.Name + "=" + m.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
@@ -290,7 +291,7 @@ namespace AE.Runtime
             public override int ReadByte()
             {
                 int b = _inner.ReadByte();
-                if (b >= 0) _hash.AppendData(new[] { (byte)b });
+                if (b >= 0) _hash.AppendData(stackalloc byte[] { (byte)b });
                 return b;
             }
 
@@ -305,7 +306,7 @@ namespace AE.Runtime
             public override void WriteByte(byte value)
             {
                 _inner.WriteByte(value);
-                _hash.AppendData(new[] { value });
+                _hash.AppendData(stackalloc byte[] { value });
             }
 
             public override bool CanRead => _inner.CanRead;

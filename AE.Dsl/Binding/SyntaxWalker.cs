@@ -5,17 +5,20 @@ namespace AE.Dsl.Binding
 {
     internal static class SyntaxWalker
     {
-        /// <summary>Every name read by an expression (callees excluded), in order. Depth is bounded by the parser.</summary>
-        public static void CollectNames(ExprSyntax e, List<string> names)
+        /// <summary>Every name read by an expression (callees too where <paramref name="callees"/>: nets, filters), in order. Depth is bounded by the parser.</summary>
+        public static void CollectNames(ExprSyntax e, ICollection<string> names, bool callees = false)
         {
             switch (e)
             {
                 case NameExpr n: names.Add(n.Name.Text); break;
-                case CallExpr c: foreach (var a in c.Args) CollectNames(a, names); break;
-                case ParenExpr p: CollectNames(p.Inner, names); break;
-                case UnaryExpr u: CollectNames(u.Operand, names); break;
-                case BinaryExpr b: CollectNames(b.Left, names); CollectNames(b.Right, names); break;
-                case ConditionalExpr c: CollectNames(c.Condition, names); CollectNames(c.WhenTrue, names); CollectNames(c.WhenFalse, names); break;
+                case CallExpr c:
+                    if (callees) names.Add(c.Callee.Text);
+                    foreach (var a in c.Args) CollectNames(a, names, callees);
+                    break;
+                case ParenExpr p: CollectNames(p.Inner, names, callees); break;
+                case UnaryExpr u: CollectNames(u.Operand, names, callees); break;
+                case BinaryExpr b: CollectNames(b.Left, names, callees); CollectNames(b.Right, names, callees); break;
+                case ConditionalExpr c: CollectNames(c.Condition, names, callees); CollectNames(c.WhenTrue, names, callees); CollectNames(c.WhenFalse, names, callees); break;
             }
         }
     }

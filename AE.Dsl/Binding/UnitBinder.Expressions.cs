@@ -456,7 +456,7 @@ namespace AE.Dsl.Binding
         /// literals have none.
         /// </summary>
         private static bool DifferentiatedHere(Ctx ctx, params IrExpr[] operands) =>
-            ctx.ConstWhat == null || operands.SelectMany(IrFacts.Descendants).Any(e => e is IrRef { Kind: SymbolKind.Param } r && r.Type.Scalar == ScalarType.Real);
+            ctx.ConstWhat == null || operands.Any(IrFacts.ReadsRealParam);
 
         private bool RejectInConst(CallExpr c, Ctx ctx, string what)
         {

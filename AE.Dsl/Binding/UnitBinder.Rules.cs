@@ -115,27 +115,14 @@ namespace AE.Dsl.Binding
                 {
                     case AssignStmt a:
                         into.Add(a.Target.Text);
-                        NamesIn(a.Value, into);
+                        SyntaxWalker.CollectNames(a.Value, into, callees: true);
                         break;
                     case WhenStmt w:
-                        NamesIn(w.Condition, into);
+                        SyntaxWalker.CollectNames(w.Condition, into, callees: true);
                         NamesIn(w.Then, into);
                         if (w.Else != null) NamesIn(w.Else, into);
                         break;
                 }
-            }
-        }
-
-        private static void NamesIn(ExprSyntax e, HashSet<string> into)
-        {
-            switch (e)
-            {
-                case NameExpr n: into.Add(n.Name.Text); break;
-                case CallExpr c: into.Add(c.Callee.Text); foreach (var a in c.Args) NamesIn(a, into); break;
-                case ParenExpr p: NamesIn(p.Inner, into); break;
-                case UnaryExpr u: NamesIn(u.Operand, into); break;
-                case BinaryExpr b: NamesIn(b.Left, into); NamesIn(b.Right, into); break;
-                case ConditionalExpr q: NamesIn(q.Condition, into); NamesIn(q.WhenTrue, into); NamesIn(q.WhenFalse, into); break;
             }
         }
 

@@ -40,6 +40,10 @@ namespace AE.Dsl.IR
             _ => false,
         };
 
+        /// <summary>Whether the expression reads a real param: the only reads a meta-gradient flows through in a constant (dims, int and bool params and literals carry none).</summary>
+        public static bool ReadsRealParam(IrExpr e) =>
+            Descendants(e).Any(x => x is IrRef { Kind: SymbolKind.Param } r && r.Type.Scalar == ScalarType.Real);
+
         /// <summary>The expression and everything inside it, without recursion (trees may be deep).</summary>
         public static IEnumerable<IrExpr> Descendants(IrExpr e)
         {

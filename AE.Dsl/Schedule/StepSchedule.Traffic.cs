@@ -35,7 +35,7 @@ namespace AE.Dsl.Schedule
             + (WideLengths is { } wide ? wide.Sum(l => l.EvaluateLong(dim)) : 0) * (8 - elementBytes);
 
         /// <summary>Bytes per parameter where every vector is one run-time dim long (<see cref="AllOneRunTimeDim"/>).</summary>
-        public int BytesPerParam(int elementBytes) => Accesses * elementBytes + WideAccesses * (8 - elementBytes);
+        public int BytesPerParam(int elementBytes) => (int)Bytes(1, _ => 1, elementBytes);
 
         /// <summary>Vector reads and writes per step.</summary>
         public int Accesses => Reads + Writes;

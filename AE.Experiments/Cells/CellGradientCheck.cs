@@ -55,14 +55,21 @@ namespace AE.Experiments.Cells
     }
 
     /// <summary>One compared quantity: its largest absolute and relative deviations, where they are, and how many values are out of tolerance.</summary>
-    /// <param name="SmallFailures">of <paramref name="Failures"/>, those off by at most <see cref="CellGradientCheck.SmallTolerance"/> of
-    /// the quantity's largest reference magnitude: what rounding, or a reference computed with another tanh or exp, can do</param>
     /// <param name="MaxAbsIndex">where <paramref name="MaxAbs"/> is, one index per dimension (empty for a number)</param>
     /// <param name="MaxRelIndex">where <paramref name="MaxRel"/> is</param>
-    public sealed record Deviation(string Name, int Count, double MaxAbs, string MaxAbsAt, double MaxRel, string MaxRelAt, int Failures, int SmallFailures = 0,
-        int[]? MaxAbsIndex = null, int[]? MaxRelIndex = null)
+    /// <param name="SmallFailures">of <paramref name="Failures"/>, those off by at most <see cref="CellGradientCheck.SmallTolerance"/> of
+    /// the quantity's largest reference magnitude: what rounding, or a reference computed with another tanh or exp, can do</param>
+    public sealed record Deviation(string Name, int Count, double MaxAbs, int[] MaxAbsIndex, double MaxRel, int[] MaxRelIndex, int Failures, int SmallFailures = 0)
     {
         public bool Pass => Failures == 0;
+
+        /// <summary>Where <see cref="MaxAbs"/> is, as the text writes it: <c>[3, 0]</c>, empty for a number.</summary>
+        public string MaxAbsAt => PositionText(MaxAbsIndex);
+
+        /// <summary>Where <see cref="MaxRel"/> is, as the text writes it.</summary>
+        public string MaxRelAt => PositionText(MaxRelIndex);
+
+        private static string PositionText(int[] index) => index.Length == 0 ? "" : "[" + string.Join(", ", index) + "]";
 
         /// <summary>Out of tolerance, but every failing value only by a hair of the quantity's largest value.</summary>
         public bool FailsOnlyByAHair => Failures > 0 && SmallFailures == Failures;
@@ -414,8 +421,7 @@ namespace AE.Experiments.Cells
                 if (d > maxAbs) { maxAbs = d; absAt = i; }
                 if (rel > maxRel) { maxRel = rel; relAt = i; }
             }
-            return new Deviation(name, mine.Length, maxAbs, reference.IndexText(absAt), maxRel, reference.IndexText(relAt), failures, smallFailures,
-                reference.Index(absAt), reference.Index(relAt));
+            return new Deviation(name, mine.Length, maxAbs, reference.Index(absAt), maxRel, reference.Index(relAt), failures, smallFailures);
         }
 
         /// <summary>A quantity's scale: its largest finite reference magnitude (0 where it has none).</summary>

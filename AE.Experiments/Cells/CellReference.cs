@@ -13,8 +13,6 @@ namespace AE.Experiments.Cells
         public string ShapeText => "[" + string.Join(", ", Shape) + "]";
 
         /// <summary>The multi-index of flat element <paramref name="flat"/>, e.g. <c>[2, 7, 0]</c>.</summary>
-        public string IndexText(int flat) => Shape.Length == 0 ? "" : "[" + string.Join(", ", Index(flat)) + "]";
-
         /// <summary>The position of element <paramref name="flat"/> (row-major), one index per dimension; empty for a number.</summary>
         public int[] Index(int flat)
         {

@@ -209,7 +209,7 @@ namespace AE.Experiments.MetaGradients
                 {
                     if (value is null) return;
                     foreach (var e in IrFacts.Descendants(value))
-                        if (NonSmoothConstruct(e, relu) is string construct && ReadsRealParam(e is IrSelect s ? s.Condition : e))
+                        if (NonSmoothConstruct(e, relu) is string construct && IrFacts.ReadsRealParam(e is IrSelect s ? s.Condition : e))
                             sites.Add(new NonSmoothSite(what, construct, origin.Path, e.Span));
                 }
                 foreach (var s in unit.States)
@@ -223,9 +223,6 @@ namespace AE.Experiments.MetaGradients
             }
             return sites.OrderBy(s => s.Path, StringComparer.Ordinal).ThenBy(s => s.Span.Start).ToList();
         }
-
-        private static bool ReadsRealParam(IrExpr e) =>
-            IrFacts.Descendants(e).Any(x => x is IrRef { Kind: SymbolKind.Param } r && r.Type.Scalar == ScalarType.Real);
 
         /// <summary>The construct <paramref name="e"/> is where it is not smooth (AE0040's list), or null.</summary>
         private static string? NonSmoothConstruct(IrExpr e, HashSet<string> reluNets) => e switch
