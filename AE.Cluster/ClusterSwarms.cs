@@ -20,6 +20,9 @@ namespace AE.Cluster
     /// </summary>
     public sealed partial class ClusterExecutor : ISwarmExecutor
     {
+        /// <summary>Called when the client takes in the state a round of a population run ended with (its method, seed and round): a redo starts after it (a test kills a worker then).</summary>
+        internal static event Action<SwarmMethod, ulong, int>? RoundReceived;
+
         /// <summary>A population run of a swarm (a method and a seed) on one worker (<see cref="ISwarmGrain"/>).</summary>
         private sealed class SwarmPart : DispatchedWork
         {
@@ -52,7 +55,11 @@ namespace AE.Cluster
                 var status = await _grain!.Poll(_latest?.Round ?? 0).ConfigureAwait(false);
                 if (!status.Held) return null;
                 _compute = status.Compute;
-                if (status.Round > (_latest?.Round ?? 0)) _latest = new SwarmCheckpoint(status.Round, status.Compute, status.State);
+                if (status.Round > (_latest?.Round ?? 0))
+                {
+                    _latest = new SwarmCheckpoint(status.Round, status.Compute, status.State);
+                    RoundReceived?.Invoke(Jobs[Job].Method, Jobs[Job].Seed, status.Round);
+                }
                 if (!status.Finished) return false;
                 if (status.Error is string message)
                     throw status.InputError ? new EngineException(message) : new InvalidOperationException("a worker failed: " + message);

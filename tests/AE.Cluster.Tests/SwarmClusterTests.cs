@@ -99,19 +99,27 @@ namespace AE.Cluster.Tests
             var args = new[] { "swarm", Repo.SgdmLaw, "--task", "rosenbrock", "--k", "6", "--rounds", "5", "--steps", "2000", "--seeds", "3", "--no-progress" };
             var local = Support.Ae(dir.Path, args.Concat(new[] { "--db", "local.db" }).ToArray());
 
-            // The first secondary silo to end round 2 of a run is killed before its next round, once the client has polled the state round 2 ended
-            // with (it polls five times a second): the run is taken up from round 3 on another silo.
+            // The first secondary silo to end round 2 of a run is killed before its next round, once the client has taken in the state round 2
+            // ended with (it polls five times a second): the run is taken up from round 3 on another silo.
             var victim = new TaskCompletionSource<SiloAddress>(TaskCreationOptions.RunContinuationsAsynchronously);
             using var killed = new ManualResetEventSlim();
+            using var heard = new ManualResetEventSlim();
             int chosen = 0;
+            string? run2 = null;   // the victim's run, as method/seed
             void RoundEnded(WireSwarm swarm, SiloAddress silo, SwarmCheckpoint checkpoint)
             {
                 if (checkpoint.Round != 2 || !cluster.SecondarySilos.Any(s => s.SiloAddress.Equals(silo)) || Interlocked.Exchange(ref chosen, 1) == 1) return;
-                Thread.Sleep(TimeSpan.FromSeconds(2));
+                Volatile.Write(ref run2, swarm.Method + "/" + swarm.Seed);
+                heard.Wait(TimeSpan.FromSeconds(60));
                 victim.TrySetResult(silo);
                 killed.Wait(TimeSpan.FromSeconds(30));
             }
+            void RoundReceived(SwarmMethod method, ulong seed, int round)
+            {
+                if (round == 2 && Volatile.Read(ref run2) == (int)method + "/" + seed) heard.Set();
+            }
             SwarmGrain.RoundEnded += RoundEnded;
+            ClusterExecutor.RoundReceived += RoundReceived;
             CliResult remote;
             try
             {
@@ -124,7 +132,9 @@ namespace AE.Cluster.Tests
             finally
             {
                 killed.Set();
+                heard.Set();
                 SwarmGrain.RoundEnded -= RoundEnded;
+                ClusterExecutor.RoundReceived -= RoundReceived;
             }
             Assert.True(local.ExitCode == 0, local.Stderr);
             Assert.True(remote.ExitCode == 0, remote.Stderr);
