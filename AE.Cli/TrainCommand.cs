@@ -287,7 +287,7 @@ namespace AE.Cli
             // epochs too: a run extended past its end by --epochs is a longer run, stored beside the shorter one.
             long? Store(MachineRun run, bool cancelled)
             {
-                store.Save(new RunRecord(Name, null, lawSource?.Name ?? law.LawName, lawSource?.Sha256, lawSource?.FilePath,
+                store.Save(new RunRecord(Name, null, lawSource?.Name ?? request.Optimizer, lawSource?.Sha256, lawSource?.FilePath,
                     "train:" + task.Name + task.Settings, (ulong)request.Seed, settingsJson, Array.Empty<string>(), run, startedAt, DateTime.UtcNow, cancelled, StoreSteps: true)
                 { Key = cancelled ? null : storedKey }, out long? replaced);
                 return replaced;

@@ -79,6 +79,8 @@ namespace AE.Cli.Tests
             Assert.Equal("0,0,", samples[1].Substring(0, 4));                            // the sine starts at 0
             Assert.True(File.Exists(Path.Combine(run, "checkpoint.aetrain")));
             Assert.Empty(Directory.GetFiles(run, "*.tmp-*"));
+            // stored under the name ablate and sweep give the same baseline, so one query finds both
+            Assert.Equal("adam", Experiments.Text(Path.Combine(dir.Path, "ae-runs.db"), "SELECT law FROM runs"));
             // every file is one the run names before it starts, which its refusal to overwrite checks
             var named = TrainCommand.OutputNames(new AE.Experiments.Training.SineSynthTask()).Append("checkpoint.aetrain").Order(StringComparer.Ordinal);
             Assert.Equal(named, Directory.GetFiles(run).Select(Path.GetFileName).Order(StringComparer.Ordinal));
@@ -473,6 +475,7 @@ namespace AE.Cli.Tests
             var weights = AE.Runtime.Tensors.SafeTensors.Read(Path.Combine(dir.Path, "run", "weights.safetensors"));
             Assert.All(weights.Names, name => Assert.All(weights[name].Float32!, v => Assert.True(float.IsFinite(v), name)));
             Assert.Equal("non-finite", Experiments.Text(Path.Combine(dir.Path, "ae-runs.db"), "SELECT status FROM runs"));
+            Assert.Equal("sgdm", Experiments.Text(Path.Combine(dir.Path, "ae-runs.db"), "SELECT law FROM runs"));   // as ablate names it
             // they start another run
             var again = Cli.Run(dir.Path, "train", Cell("residual_dynamics.ae"), "--task", "residual-dynamics", "--time", "10", "--batch", "2", "--epochs", "2",
                 "--init", "run/weights.safetensors", "--no-progress", "--db", "again.db");
