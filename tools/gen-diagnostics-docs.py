@@ -315,7 +315,8 @@ close in spelling, the message suggests it. Also reported for an unknown functio
 of `x' = ...` or `a += ...`, and for a name in a dimension.
 
 {fail("AE0010", L("a' = a * gian;", "  param gain = 0.5;\n"))}
-The second line is a consequence: with the typo, `gain` is indeed never used.
+With the typo, `gain` is never read, but the checker does not also call it unused: the name it
+suggests is the one the typo hides.
 
 Fix: correct the spelling (or declare the name).
 

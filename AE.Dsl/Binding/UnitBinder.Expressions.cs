@@ -51,11 +51,23 @@ namespace AE.Dsl.Binding
 
         private int _suggestions;
 
+        /// <summary>
+        /// The names an unknown name was said to be a misspelling of: with the typo, such a name is unread, and 'never used'
+        /// beside 'did you mean' says the same thing twice (AE0050 is not reported for them).
+        /// </summary>
+        private readonly HashSet<string> _suggestedForTypos = new(StringComparer.Ordinal);
+
+        private string? Suggested(string? suggestion)
+        {
+            if (suggestion != null) _suggestedForTypos.Add(suggestion);
+            return suggestion;
+        }
+
         private void ReportUnknown(NameSyntax name, DiagnosticBag? bag = null)
         {
             // Suggestions cost a pass over the names; past a few hundred unknown names they stop helping.
             var candidates = _symbols.Keys.Concat(Reserved).Concat(_definitions.Keys);
-            var suggestion = ++_suggestions <= 200 ? NameSuggestions.Closest(name.Text, candidates) : null;
+            var suggestion = Suggested(++_suggestions <= 200 ? NameSuggestions.Closest(name.Text, candidates) : null);
             (bag ?? _bag).Report(DiagnosticCatalog.UnknownName, name.Span, name.Text, suggestion != null ? $"; did you mean '{suggestion}'?" : "");
         }
 
@@ -365,7 +377,7 @@ namespace AE.Dsl.Binding
             }
             if (!Builtins.Pure.TryGetValue(name, out var builtin))
             {
-                var suggestion = NameSuggestions.Closest(name, Builtins.AllNames.Concat(_symbols.Values.Where(s => s.Kind == SymbolKind.Net).Select(s => s.Name)));
+                var suggestion = Suggested(NameSuggestions.Closest(name, Builtins.AllNames.Concat(_symbols.Values.Where(s => s.Kind == SymbolKind.Net).Select(s => s.Name))));
                 ctx.Bag.Report(DiagnosticCatalog.UnknownName, c.Callee.Span, name,
                     suggestion != null ? $"; did you mean '{suggestion}'?" : " (not a function, and no net has this name)");
                 foreach (var a in c.Args) BindExpr(a, ctx);

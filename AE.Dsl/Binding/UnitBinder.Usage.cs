@@ -18,7 +18,7 @@ namespace AE.Dsl.Binding
             foreach (var sym in _declOrder)
             {
                 // A missing group's rules may be what reads it (AE0016 is reported; see _namesOfSuggestedGroups).
-                if (sym.Used || MayBeAMissingGroups(sym.Name)) continue;
+                if (sym.Used || MayBeAMissingGroups(sym.Name) || _suggestedForTypos.Contains(sym.Name)) continue;
                 switch (sym.Kind)
                 {
                     // The host gives an optimizer-shaped law the loss whether it reads it or not (plain SGD does not).
@@ -41,7 +41,7 @@ namespace AE.Dsl.Binding
             foreach (var local in _locals)
             {
                 var sym = _symbols[local.Name];
-                if (!sym.Used && !_readEarly.Contains(local.Name) && !MayBeAMissingGroups(local.Name))
+                if (!sym.Used && !_readEarly.Contains(local.Name) && !MayBeAMissingGroups(local.Name) && !_suggestedForTypos.Contains(local.Name))
                 {
                     var bag = _groups.BagFor(local.Origin.Path) ?? _bag;
                     void Report() => bag.Report(DiagnosticCatalog.Unused, local.Origin.Span, "Value", local.Name);
@@ -79,7 +79,8 @@ namespace AE.Dsl.Binding
         {
             IrSetNext => true,
             IrAccumulate => true,
-            IrDefine d => d.Kind == SymbolKind.Signal || (_symbols.TryGetValue(d.Name, out var sym) && sym.UsedOutsideRule) || MayBeAMissingGroups(d.Name),
+            IrDefine d => d.Kind == SymbolKind.Signal || (_symbols.TryGetValue(d.Name, out var sym) && sym.UsedOutsideRule) || MayBeAMissingGroups(d.Name)
+                         || _suggestedForTypos.Contains(d.Name),   // read but for a typo (AE0010 said so)
             IrWhen w => HasEffect(w.Then) || HasEffect(w.Else),
             _ => false,
         });

@@ -342,7 +342,7 @@ namespace AE.Dsl.Binding
                     if (!_symbols.TryGetValue(ne.Name.Text, out var sym))
                     {
                         var dimNames = _symbols.Values.Where(x => x.Kind == SymbolKind.Dim).Select(x => x.Name);
-                        var suggestion = NameSuggestions.Closest(ne.Name.Text, dimNames);
+                        var suggestion = Suggested(NameSuggestions.Closest(ne.Name.Text, dimNames));
                         bag.Report(DiagnosticCatalog.UnknownName, ne.Name.Span, ne.Name.Text, suggestion != null ? $"; did you mean the dim '{suggestion}'?" : " (no dim has this name)");
                         return null;
                     }

@@ -15,11 +15,12 @@ namespace AE.Dsl.Tests
     {
         // ------------------------------------------------------------------ AE0010 unknown name
 
+        /// <summary>Only the typo: the name it suggests is unread because of it, and is not also said to be never used (AE0050).</summary>
         [Fact]
         public void AE0010_misspelt_param_suggests_the_declared_name()
         {
             var bad = Law("a' = a * gian;", "  param gain = 0.5;\n");
-            var d = TestSupport.AssertSingle(bad, "AE0010", "gian");
+            var d = AssertOnly(bad, "AE0010", "gian");
             Assert.Equal("Unknown name 'gian'; did you mean 'gain'?", d.Message);
             TestSupport.AssertClean(Fix(bad, "gian", "gain"));
         }
@@ -64,7 +65,7 @@ namespace AE.Dsl.Tests
         public void AE0010_unknown_assignment_target()
         {
             var bad = Law("a' = a * 0.5;\n    du += a;", "  acc dv = 0;\n");
-            var d = TestSupport.AssertSingle(bad, "AE0010", "du +=");
+            var d = AssertOnly(bad, "AE0010", "du +=");
             Assert.Contains("did you mean 'dv'?", d.Message, StringComparison.Ordinal);
             TestSupport.AssertClean(Fix(Fix(bad, "du +=", "dv +="), "a * 0.5;", "a * 0.5 + 0 * dv;"));
         }
@@ -75,6 +76,19 @@ namespace AE.Dsl.Tests
             var bad = Law("a' = a + 0 * sum(g);", "  input g: real[k];\n");
             AssertOnly(bad, "AE0010", "k]");
             TestSupport.AssertClean(Fix(bad, "  input g: real[k];\n", "  dim k;\n  input g: real[k];\n"));
+        }
+
+        [Fact]
+        public void AE0010_a_misspelt_dim_net_or_value_is_the_only_diagnostic()
+        {
+            var dim = Law("a' = a + 0 * sum(g);", "  dim n;\n  input g: real[m];\n");
+            Assert.Contains("did you mean the dim 'n'?", AssertOnly(dim, "AE0010", "m]").Message, StringComparison.Ordinal);
+            var net = Law("a' = a + 0 * sum(fnet(g));", "  dim n;\n  input g: real[n];\n  net f_net: mlp(n -> 4 -> n, tanh);\n");
+            Assert.Contains("did you mean 'f_net'?", AssertOnly(net, "AE0010", "fnet").Message, StringComparison.Ordinal);
+            TestSupport.AssertClean(Fix(net, "fnet(", "f_net("));
+            // a name that is not the one suggested is still said to be never used
+            var other = Law("a' = a * gian;", "  param gain = 0.5;\n  param spare = 1;\n");
+            Assert.Contains(TestSupport.Check(other).Diagnostics, x => x.Id == "AE0050" && x.Message.Contains("'spare'", StringComparison.Ordinal));
         }
 
         [Fact]
@@ -91,7 +105,7 @@ namespace AE.Dsl.Tests
                   }
                 }
                 """;
-            var d = TestSupport.AssertSingle(bad, "AE0010", "hafl");
+            var d = AssertOnly(bad, "AE0010", "hafl");
             Assert.Contains("did you mean 'half'?", d.Message, StringComparison.Ordinal);
             TestSupport.AssertClean(Fix(bad, "hafl", "half"));
         }
