@@ -145,8 +145,12 @@ statement). After a syntax error the parser skips to the next `;`, `}}` or decla
 goes on, so one run reports every syntax error, once each, and the rest of the file is still
 checked; the statement (or `when` condition) the error is in is not type-checked, since what was
 parsed of it is not what was meant (`s = loss > 0 and step > 1 ? 1 : 0;` is the one error at `and`, not
-also "must be real, but this is bool" for `loss > 0`). `else if` is reported as such (it is written
-`else when`) and read as `else when`. Common cases, each with its own wording: a missing `;`, `)` or `}}`; a param without a
+also "must be real, but this is bool" for `loss > 0`). A `when` condition cut short is the one error,
+and the block after it is still the `when`'s: its statements are checked. Other languages' spellings
+say how they are written here: `and` and `or` (`&&`, `||`), `**` (`^`), `=` in a `when` condition
+(`==`), `else if` (`else when`, and read as such). A misspelt declaration keyword (`coef a in [0, 1]
+= 0.5;`) is named ("did you mean 'coeff'?") and the declaration read as meant, and bounds without
+their `in` are one error, not also "no bounds". Common cases, each with its own wording: a missing `;`, `)` or `}}`; a param without a
 default (params are overridable at construction, but need a default); an input without a type (the
 host gives it each step, so its type must be written); a declaration inside a `group` (groups hold
 rules only); a reserved word used as a name (`dim coeff = 16;`).

@@ -12,7 +12,8 @@ namespace AE.Dsl.Binding
         {
             switch (e)
             {
-                case IrConst c: return c.Value;
+                // An error's stand-in (a missing or unknown operand, said where it is) has no value to check against.
+                case IrConst c: return c.Type.IsError ? null : c.Value;
                 case IrRef r when r.Kind == SymbolKind.Param:
                     return symbols.TryGetValue(r.Name, out var p) ? p.ConstValue : null;
                 case IrRef r when r.Kind == SymbolKind.Dim:

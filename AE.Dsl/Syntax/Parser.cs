@@ -85,7 +85,23 @@ namespace AE.Dsl.Syntax
                 _nestingReported = true;
                 return;
             }
-            _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, what, TokenFacts.Describe(Current));
+            _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, what + OtherLanguagesOperator(), TokenFacts.Describe(Current));
+        }
+
+        /// <summary>
+        /// Where the token in error is another language's spelling of an operator ('and', 'or', '**'), how it is written here:
+        /// the error is then its own explanation.
+        /// </summary>
+        private string OtherLanguagesOperator()
+        {
+            if (At(TokenKind.Identifier) && _pos > 0 && _tokens[_pos - 1].Kind is not (TokenKind.Identifier or TokenKind.Comma or TokenKind.OpenParen))
+            {
+                if (Current.Text == "and") return " ('and' is written '&&')";
+                if (Current.Text == "or") return " ('or' is written '||')";
+            }
+            if (At(TokenKind.Star) && _pos > 0 && _tokens[_pos - 1].Kind == TokenKind.Star && _tokens[_pos - 1].Span.End == Current.Span.Start)
+                return " ('**' is written '^')";
+            return "";
         }
 
         private int PreviousEnd => _pos == 0 ? 0 : _tokens[_pos - 1].Span.End;
@@ -291,10 +307,24 @@ namespace AE.Dsl.Syntax
             return members;
         }
 
+        /// <summary>The words that start a member, as written.</summary>
+        private static readonly string[] MemberKeywords = { "dim", "param", "input", "state", "coeff", "signal", "objective", "acc", "net", "require", "use", "rule", "update" };
+
         private void ParseMember(List<MemberSyntax> members, bool allowDeclarations)
         {
             _nestingReported = false;
             int start = Current.Span.Start;
+            if (MisspeltMemberKeyword(allowDeclarations) is string meant)
+            {
+                // 'coef a in [0, 1] = 0.5;': one error that names the keyword, then read as that declaration, so its name is
+                // declared and its uses are not unknown names.
+                if (_lastErrorPos != _pos && !Quiet)
+                {
+                    _lastErrorPos = _pos;
+                    _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, $"a declaration or a rule ('{Current.Text}' is not a keyword; did you mean '{meant}'?)", TokenFacts.Describe(Current));
+                }
+                _tokens[_pos] = Current with { Kind = TokenFacts.Keyword(meant)!.Value };
+            }
             var k = Current.Kind;
             if (k is TokenKind.Rule or TokenKind.Update or TokenKind.Smooth or TokenKind.Fixed)
             {
@@ -334,6 +364,17 @@ namespace AE.Dsl.Syntax
                 case TokenKind.Net: members.Add(ParseNet(start)); ExpectEnd(); break;
                 case TokenKind.Require: members.Add(ParseRequire(start)); ExpectEnd(); break;
             }
+        }
+
+        /// <summary>
+        /// The member keyword a name that starts a member was likely meant to be ('coef a', 'parm k', 'rul R {'): a name close to
+        /// one in spelling, followed by a name. Null for anything else.
+        /// </summary>
+        private string? MisspeltMemberKeyword(bool allowDeclarations)
+        {
+            if (!At(TokenKind.Identifier) || PeekToken(1).Kind != TokenKind.Identifier) return null;
+            var candidates = allowDeclarations ? MemberKeywords : new[] { "use", "rule", "update" };
+            return AE.Dsl.Binding.NameSuggestions.Closest(Current.Text, candidates);
         }
 
         private void ExpectEnd()
@@ -383,7 +424,13 @@ namespace AE.Dsl.Syntax
 
         private RangeSyntax? ParseOptionalRange()
         {
-            if (!Accept(TokenKind.In)) return null;
+            if (!Accept(TokenKind.In))
+            {
+                // 'coeff a [0, 1] = 0.5;': nothing else opens with a bracket here, so these are the bounds without their
+                // 'in': one error, and the bounds read as written (not a second error that the coefficient has none).
+                if (!At(TokenKind.OpenBracket) && !At(TokenKind.OpenParen)) return null;
+                ErrorExpected("'in' before the bounds ('in [lo, hi]')");
+            }
             int start = Current.Span.Start;
             bool loOpen;
             if (Accept(TokenKind.OpenBracket)) loOpen = false;
@@ -548,7 +595,22 @@ namespace AE.Dsl.Syntax
                 int errorMark = _lastErrorPos;
                 var cond = ParseExpr();
                 // A condition cut short ('when step = 3 {') is no condition to type: its error is the syntax error.
-                if (_lastErrorPos != errorMark || !At(TokenKind.OpenBrace)) cond = new MissingExpr(cond.Span);
+                if (_lastErrorPos != errorMark || !At(TokenKind.OpenBrace))
+                {
+                    cond = new MissingExpr(cond.Span);
+                    if (!At(TokenKind.OpenBrace))
+                    {
+                        ErrorExpected(At(TokenKind.Equals) ? "'{' ('==' compares; '=' defines a value)" : "'{'");
+                        // The rest of the condition is its debris; the block after it is still the when's, and its
+                        // statements are checked (they were skipped as more debris).
+                        SkipToBlock();
+                        if (!At(TokenKind.OpenBrace))
+                        {
+                            Accept(TokenKind.Semicolon);
+                            return new WhenStmt(cond, new List<StmtSyntax>(), null, From(start));
+                        }
+                    }
+                }
                 var then = ParseBlock();
                 List<StmtSyntax>? otherwise = null;
                 if (Accept(TokenKind.Else))
@@ -619,6 +681,14 @@ namespace AE.Dsl.Syntax
             var e = ParseConditional();
             _exprDepth--;
             return e;
+        }
+
+        /// <summary>Skips to the '{' of the block a broken 'when' condition is followed by, stopping at a statement's end or a declaration.</summary>
+        private void SkipToBlock()
+        {
+            while (!At(TokenKind.EndOfFile) && !IsMemberStart(Current.Kind) && !IsTopLevelStart(Current.Kind)
+                   && !At(TokenKind.OpenBrace) && !At(TokenKind.CloseBrace) && !At(TokenKind.Semicolon))
+                Advance();
         }
 
         /// <summary>Skips 'when c { ... } else when ...' to its end without recursion.</summary>

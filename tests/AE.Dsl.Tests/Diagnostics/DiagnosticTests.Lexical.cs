@@ -201,12 +201,67 @@ namespace AE.Dsl.Tests
         /// </summary>
         [Theory]
         [InlineData("a' = a + * 0.5;", "* 0.5", "Expected an expression, found '*'")]
-        [InlineData("a' = a > 0 and a < 1 ? 1 : 0;", "and a", "Expected ';', found name 'and'")]
-        [InlineData("when a = 1 { a' = 0.5; }", "= 1 {", "Expected '{', found '='")]
+        [InlineData("a' = a > 0 and a < 1 ? 1 : 0;", "and a", "Expected ';' ('and' is written '&&'), found name 'and'")]
+        [InlineData("a' = a < 0 or a > 1 ? 1 : 0;", "or a", "Expected ';' ('or' is written '||'), found name 'or'")]
+        [InlineData("a' = a ** 2;", "* 2", "Expected an expression ('**' is written '^'), found '*'")]
+        [InlineData("when a = 1 { a' = 0.5; }", "= 1 {", "Expected '{' ('==' compares; '=' defines a value), found '='")]
+        [InlineData("when a > 0.5 and a < 0.9 { a' = 0.5; }", "and a", "Expected '{' ('and' is written '&&'), found name 'and'")]
         [InlineData("when a > 0.5 { a' = 0.5; } else if a > 0.2 { a' = 0.2; }", "if a", "Expected 'when' or '{' after 'else' ('else if' is written 'else when'), found name 'if'")]
         public void AE0004_one_syntax_error_is_one_error_and_nothing_parsed_around_it_is_typed(string update, string at, string message)
         {
             var d = AssertOnly(Law(update), "AE0004", at);
+            Assert.Equal(message, d.Message);
+        }
+
+        /// <summary>
+        /// After a broken 'when' condition the block is still the when's: the errors in it and after it are found (the block was
+        /// skipped as the condition's debris, and "a' = zz;" below it went unreported), and 'and' gives no second error.
+        /// </summary>
+        [Theory]
+        [InlineData("when a = 0.5 { a' = zz; }\n    a' = yy;")]
+        [InlineData("when a > 0.5 and a < 0.9 { a' = zz; }\n    a' = yy;")]
+        [InlineData("when (a > 0.5 { a' = zz; }\n    a' = yy;")]
+        public void AE0004_a_broken_when_condition_leaves_its_block_and_what_follows_checked(string update)
+        {
+            var all = TestSupport.Check(Law(update)).Diagnostics;
+            Assert.Equal(new[] { "AE0004", "AE0010", "AE0010" }, all.Select(x => x.Id));
+            Assert.Contains("'zz'", all[1].Message, StringComparison.Ordinal);
+            Assert.Contains("'yy'", all[2].Message, StringComparison.Ordinal);
+        }
+
+        /// <summary>A 'when' whose block is missing is one error; the statement after it is read as a statement.</summary>
+        [Fact]
+        public void AE0004_a_when_without_a_block_is_one_error()
+        {
+            var all = TestSupport.Check(Law("when a > 0.5 a' = 0.5;\n    a' = yy;")).Diagnostics;
+            Assert.Equal(new[] { "AE0004", "AE0010" }, all.Select(x => x.Id));
+        }
+
+        /// <summary>A misspelt declaration keyword is one error that names the keyword, and the declaration is read as meant: its name is not unknown where it is used.</summary>
+        [Theory]
+        [InlineData("  coef b in [0, 1] = 0.5;\n", "coef b", "coeff")]
+        [InlineData("  parm k = 2;\n", "parm k", "param")]
+        [InlineData("  sigal s: real;\n", "sigal s", "signal")]
+        public void AE0004_a_misspelt_declaration_keyword_is_named_and_its_declaration_read(string member, string at, string meant)
+        {
+            string name = at.Split(' ')[1];
+            string use = name == "s" ? "s = a;\n    a' = s;" : "a' = a * " + name + ";";
+            if (name == "b") use += " b' = b;";
+            var text = Law(use, member);
+            var d = AssertOnly(text, "AE0004", at);
+            Assert.Equal($"Expected a declaration or a rule ('{at.Split(' ')[0]}' is not a keyword; did you mean '{meant}'?), found name '{at.Split(' ')[0]}'", d.Message);
+            TestSupport.AssertClean(Fix(text, at.Split(' ')[0] + " ", meant + " "));
+        }
+
+        /// <summary>Bounds that lack their 'in', or an end, are the syntax error only: not a coefficient without bounds (AE0030), nor an initial value outside bounds read as [0, 0].</summary>
+        [Theory]
+        [InlineData("  coeff b [0, 1] = 0.5;\n", "a' = a; b' = b;", "[0, 1]", "Expected 'in' before the bounds ('in [lo, hi]'), found '['")]
+        [InlineData("  coeff b in [0, ] = 0.5;\n", "a' = a; b' = b;", "] =", "Expected an expression, found ']'")]
+        [InlineData("  param k in [0, ] = 0.5;\n", "a' = a * k;", "] =", "Expected an expression, found ']'")]
+        [InlineData("  state t: real in [1, ] = 2;\n", "a' = a; t' = t;", "] =", "Expected an expression, found ']'")]
+        public void AE0004_bounds_cut_short_are_the_one_error(string member, string update, string at, string message)
+        {
+            var d = AssertOnly(Law(update, member), "AE0004", at);
             Assert.Equal(message, d.Message);
         }
 
