@@ -24,7 +24,7 @@ namespace AE.Cli
     }
 
     /// <summary>
-    /// <c>ae bench [LAW.ae] [--name LAW] [--n N]... [--dtype f32|f64] [--backend cpu|opencl] [--threads T]
+    /// <c>ae bench [LAW.ae] [--name LAW] [--n N]... [--dtype f32|f64] [--backend cpu|opencl|ilgpu] [--threads T]
     /// [--set NAME=VALUE]... [--format table|json]</c>: compiles the law in-process, warms it up, times its
     /// step at each size (the median of several batches of about equal length) and reports time per step,
     /// effective bandwidth, the process's copy bandwidth, their ratio and the bytes allocated while timing.
@@ -57,7 +57,7 @@ namespace AE.Cli
                 new OptionSpec("--name", "the name of a law or variant in the file", "The law or variant (default: the file's first law of the optimizer shape; AeSgdm in laws/ae_sgdm.ae).") { HelpName = "LAW" },
                 new OptionSpec("--n", "parameter counts such as 1000,1e6", "Parameter counts (repeatable, or a comma list; 1000 or 1e6; from 1 to 1e9). Default: 1e3, 1e5, 1e6, 1e7.", OptionKind.Repeatable) { HelpName = "N" },
                 new OptionSpec("--dtype", "f32 or f64", "The element type of the vectors (repeatable, or a comma list; default f32; both: f32,f64). The law's scalars are double either way. A cell's bench times one: f32 or f64.", OptionKind.Repeatable) { HelpName = "f32|f64" },
-                new OptionSpec("--backend", "cpu or opencl", "Where the steps run (default cpu: the C# law). opencl: the OpenCL law on device memory (gradient and theta stay on the default device). ilgpu: the ILGPU law on device memory (AE_ILGPU_DEVICE=cuda|opencl|cpu picks the kind, default a GPU, else the CPU simulator). Both against a copy kernel of the same device.") { HelpName = "cpu|opencl|ilgpu" },
+                new OptionSpec("--backend", "cpu, opencl or ilgpu", "Where the steps run (default cpu: the C# law). opencl: the OpenCL law on device memory (gradient and theta stay on the default device). ilgpu: the ILGPU law on device memory (AE_ILGPU_DEVICE=cuda|opencl|cpu picks the kind, default a GPU, else the CPU simulator). Both against a copy kernel of the same device.") { HelpName = "cpu|opencl|ilgpu" },
                 new OptionSpec("--threads", "a whole number of threads", "The law's MaxThreads (default 1). A law without MaxThreads runs on one thread, and a note says so.") { HelpName = "T" }.WholeNumber(max: 1024),
                 new OptionSpec("--set", "NAME=VALUE, such as sigma_max=0", "Set a scalar param of the law (repeatable, or a comma list), as for 'ae run'; sigma_max=0 keeps AE-SGDm from drawing noise for every element.", OptionKind.Repeatable) { HelpName = "NAME=VALUE" },
                 new OptionSpec("--format", "table or json", "A markdown table (default) or one JSON object whose 'results' have n, dtype, backend, threads, ns_per_step, gb_per_s, copy_gb_per_s, ratio and allocated_bytes.") { HelpName = "table|json" }.AsFormat(),

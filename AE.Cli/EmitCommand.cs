@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.Emit;
+using AE.Dsl.Emit.OpenCl;
 using AE.Experiments.Compilation;
 using Microsoft.CodeAnalysis.CSharp;
 using AE.Engine;
@@ -31,6 +32,8 @@ namespace AE.Cli
             {
                 new OptionSpec("--law", "the name of a law, cell or variant in the files", "Print only the law, cell or variant NAME.") { HelpName = "NAME" },
                 new OptionSpec("--namespace", "a C# namespace such as 'MyApp.Laws'", "The namespace of the generated types (default: AE.Generated).") { HelpName = "NS" },
+                new OptionSpec("--target", "csharp or opencl", "What to print: csharp (default), the generator's C#; opencl, each law's OpenCL C program (the one OpenClLaw builds), with the .ae line of each statement in its comment.") { HelpName = "csharp|opencl", Choices = new[] { "csharp", "opencl" } },
+                new OptionSpec("--dtype", "f64 or f32", "With --target opencl: the element type of the program's vectors (default f64). The C# law is generic over both.") { HelpName = "f64|f32", Choices = new[] { "f64", "f32" } },
             },
             Details = new[]
             {
@@ -38,7 +41,9 @@ namespace AE.Cli
                 "generator produces for them: one partial class per law, cell and variant",
                 "('law X = Base without R;', 'law X = Base lagged;'), in the order the files",
                 "declare them. The output is the generator's exact code, so it can be read,",
-                "diffed or compiled as it is.",
+                "diffed or compiled as it is. With --target opencl it prints each law's OpenCL",
+                "C program instead (docs/opencl-backend.md): the kernels of its step, each",
+                "statement under a comment naming its rule, equation and .ae line.",
                 "",
                 "Errors in the file are printed as 'ae check' prints them, and nothing else;",
                 "warnings go to stderr so that stdout stays C#. A unit the C# backend cannot emit",
@@ -63,6 +68,13 @@ namespace AE.Cli
             string ns = parsed.Value("--namespace") ?? DefaultNamespace;
             if (NamespaceProblem(ns) is string problem) throw CliException.BadUsage("invalid namespace '" + Shortened(ns) + "'; " + problem, Name);
             string? only = parsed.Value("--law");
+            string targetName = parsed.Value("--target") ?? "csharp";
+            if (targetName is not ("csharp" or "opencl")) throw CliException.BadUsage("invalid value '" + targetName + "' for '--target'; expected csharp or opencl", Name);
+            if (parsed.Value("--dtype") is string dtype && dtype is not ("f64" or "f32")) throw CliException.BadUsage("invalid value '" + dtype + "' for '--dtype'; expected f64 or f32", Name);
+            bool openCl = targetName == "opencl";
+            if (openCl && parsed.Value("--namespace") is not null) throw CliException.BadUsage("--namespace is for the C# (--target csharp); an OpenCL program has none", Name);
+            if (!openCl && parsed.Value("--dtype") is not null) throw CliException.BadUsage("--dtype is for --target opencl; the C# law is generic over float and double", Name);
+            var vectorType = parsed.Value("--dtype") == "f32" ? OpenClVectorType.Float : OpenClVectorType.Double;
 
             var file = LawInput.Call(() => LawSet.Load(parsed.Positionals, context.CurrentDirectory));
             if (file.Result.HasErrors)
@@ -92,7 +104,11 @@ namespace AE.Cli
             {
                 try
                 {
-                    emitted.Add(file.Emit(target, ns));
+                    emitted.Add(openCl ? OpenClProgram(target, file.Sources, vectorType) : file.Emit(target, ns));
+                }
+                catch (EmitNotSupportedException ex) when (openCl)
+                {
+                    skipped.Add("ae: warning: '" + target.Name + "' not emitted for OpenCL: " + ex.Message);
                 }
                 catch (EmitNotSupportedException ex)
                 {
@@ -104,7 +120,7 @@ namespace AE.Cli
             foreach (var line in skipped) context.Stderr.WriteLine(line);
             // Skipping some units of a file is a warning; when nothing is left, or the one unit asked for cannot be emitted, an error.
             if (emitted.Count == 0)
-                context.Stderr.WriteLine("ae: error: nothing to emit: the C# backend does not emit " + (skipped.Count == 1 ? "this unit" : "any of these units") + " yet");
+                context.Stderr.WriteLine("ae: error: nothing to emit: the " + (openCl ? "OpenCL" : "C#") + " backend does not emit " + (skipped.Count == 1 ? "this unit" : "any of these units") + " yet");
 
             // Each emitted text is a whole file (header comments, pragmas, its own namespace block): joined, they compile as one.
             for (int i = 0; i < emitted.Count; i++)
@@ -113,6 +129,13 @@ namespace AE.Cli
                 context.Stdout.Write(emitted[i]);
             }
             return emitted.Count == 0 ? ExitCodes.Errors : ExitCodes.Success;
+        }
+
+        /// <summary>A law's OpenCL program, its statements carrying their .ae lines; a cell is not one (the OpenCL backend runs laws).</summary>
+        private static string OpenClProgram(EmitTarget target, IReadOnlyDictionary<string, AE.Dsl.Text.SourceFile> sources, OpenClVectorType vectorType)
+        {
+            if (target.Unit.Kind == AE.Dsl.IR.UnitKind.Cell) throw new EmitNotSupportedException("it is a cell; the OpenCL backend runs laws");
+            return OpenClEmitter.Emit(target.Unit, new OpenClEmitOptions { Name = target.Name, Ablate = target.Ablate, Lagged = target.Lagged, VectorType = vectorType, Sources = sources }).Source;
         }
 
         /// <summary>The longest name C# accepts (longer is error CS0645).</summary>

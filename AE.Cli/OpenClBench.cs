@@ -20,11 +20,18 @@ namespace AE.Cli
     {
         private readonly ExperimentLaw _law;
 
-        private OpenClBenchBackend(ExperimentLaw law) => _law = law;
+        private readonly string _device;
+
+        private OpenClBenchBackend(ExperimentLaw law, string device)
+        {
+            _law = law;
+            _device = device;
+        }
 
         public string Name => "opencl";
 
-        public string LawName => _law.Name;
+        /// <summary>The law and the device it steps on, as replay names them (and the ILGPU bench its accelerator).</summary>
+        public string LawName => _law.Name + " [OpenCL: " + _device + "]";
 
         public string LawFile => _law.FilePath;
 
@@ -49,16 +56,17 @@ namespace AE.Cli
                         throw OpenClReplay.CannotEmit(target.Name, ex);
                     }
                 });
+            string device;
             try
             {
-                OpenClPlatform.DefaultDevice();
+                device = OpenClPlatform.DefaultDevice().Name;
             }
             catch (OpenClUnavailableException ex)
             {
                 throw new CliException(ex.Message, ex);
             }
             if (request.Threads != 1) request.Context.Stderr.WriteLine("ae: note: --threads does not apply to the OpenCL backend (the device runs the step)");
-            return new OpenClBenchBackend(law);
+            return new OpenClBenchBackend(law, device);
         }
 
         public IBenchRun Prepare(int n, BenchDtype dtype)

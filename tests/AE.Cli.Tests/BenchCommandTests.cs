@@ -186,6 +186,17 @@ namespace AE.Cli.Tests
             Assert.StartsWith("ae: error: " + message, line, StringComparison.Ordinal);
         }
 
+        /// <summary>An option without its value names every value it takes (--backend once named two of its three).</summary>
+        [Theory]
+        [InlineData("--backend", "cpu, opencl or ilgpu")]
+        [InlineData("--dtype", "f32 or f64")]
+        public void An_option_without_its_value_names_its_values(string option, string values)
+        {
+            var r = Cli.Run(Repo.Root, "bench", option);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal("ae: error: option '" + option + "' needs a value: " + values + ". Run 'ae bench --help'", Assert.Single(r.StderrLines));
+        }
+
         [Fact]
         public void A_missing_law_file_alone_or_among_others_is_exit_2()
         {
@@ -210,6 +221,8 @@ namespace AE.Cli.Tests
             using var doc = JsonDocument.Parse(stdout);
             var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
             Assert.Equal(2, results.Count);
+            // the device it ran on, as replay names it
+            Assert.Equal("AeSgdm [OpenCL: " + AE.Kernels.OpenCl.OpenClPlatform.DefaultDevice().Name + "]", doc.RootElement.GetProperty("law").GetString());
             foreach (var x in results)
             {
                 Assert.Equal("opencl", x.GetProperty("backend").GetString());
