@@ -151,8 +151,10 @@ namespace AE.Cli
             bool spreads = paramNames.Contains(lrParam, StringComparer.Ordinal);
             if (!spreads && spreadAsked)
                 throw new CliException("unknown param '" + lrParam + "' for the members' spread; " + LawOptions.ParamsOf(law.Name, paramNames));
+            if (!spreads && spread != 0)
+                context.Stderr.WriteLine("ae: note: " + law.Name + " has no param " + lrParam + ", so its members start alike and differ in their seeds only; --lr-param NAME spreads another param");
             var memberRates = new double[k];
-            double baseRate = spreads ? BaseRate(law, lrParam) : double.NaN;
+            double baseRate = spreads ? BaseRate(law, lrParam, task.Dimension) : double.NaN;
             for (int j = 0; j < k; j++) memberRates[j] = spreads ? DecimalScale.Times10(baseRate, spread * (2 * j - (k - 1)) / (2.0 * (k - 1))) : double.NaN;   // exact where whole
             var spec = new SwarmSpec(Name, law.Source, taskSource, swarm, spreads ? lrParam : null, memberRates);
             var options = spec.MemberOptions(law);
@@ -317,10 +319,15 @@ namespace AE.Cli
             _ => throw CliException.BadUsage("invalid value '" + text + "' for '--method'; expected swarm, independent, pbt or all", Name),
         };
 
-        private static double BaseRate(ExperimentLaw law, string param)
+        private static double BaseRate(ExperimentLaw law, string param, int dimension)
         {
             var options = LawOptions.BuildOptions(law.Compiled.Type, law.Settings, law.Name);
-            var value = AE.Experiments.Replay.LawSettings.ParamProperty(options.GetType(), param)?.GetValue(options);
+            var property = AE.Experiments.Replay.LawSettings.ParamProperty(options.GetType(), param);
+            var value = property?.GetValue(options);
+            // A default written in terms of other params ('refractory = 1 / (1 - beta_T)') is left unset in the options: its
+            // value is the one the law works out from theirs.
+            if (value is null && property is not null && law.Compiled.Type.GetProperty(property.Name) is { } derived)
+                value = derived.GetValue(law.Compiled.Create(dimension, options));
             if (value is double d && d > 0 && double.IsFinite(d)) return d;
             string shown = value switch { null => "no default", bool b => b ? "true" : "false", IFormattable f => f.ToString(null, CultureInfo.InvariantCulture), _ => value.ToString() ?? "" };
             throw new CliException("the param " + param + " of " + law.Name + " is not a positive real (" + shown + "); the members' rates are spread around it");

@@ -227,6 +227,41 @@ namespace AE.Cli.Tests
             Assert.Equal("", r.Stdout);
         }
 
+        /// <summary>
+        /// A param whose default is written in terms of others (AeSgdmPhase's refractory = 1 / (1 - beta_T), 10 at the defaults)
+        /// is spread around the value it works out to: it was refused as "not a positive real (no default)".
+        /// </summary>
+        [Fact]
+        public void A_derived_default_is_spread_around_its_value()
+        {
+            using var dir = new TempDirectory();
+            var r = Cli.Run(dir.Path, "swarm", Path.Combine(Repo.Root, "laws", "ae_sgdm_phase.ae"), "--task", "quadratic", "--k", "3", "--rounds", "2", "--steps", "20",
+                "--lr-param", "refractory", "--set", "beta_T=0.8", "--db", "s.db", "--no-progress");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            // 1 / (1 - 0.8) = 5 (as the law computes it), times 10^-1, 10^0, 10^1
+            Assert.Contains("members refractory 0.5 .. 50", r.Stdout, StringComparison.Ordinal);
+            var rates = Experiments.Rows(Path.Combine(dir.Path, "s.db"), "SELECT json_extract(settings, '$.refractory') FROM runs ORDER BY id")
+                .Select(x => Convert.ToDouble(x[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(1 / (1 - 0.8), rates[1]);
+            Assert.Equal(0.5, rates[0], 1e-15);
+            Assert.Equal(50, rates[2], 1e-13);
+        }
+
+        /// <summary>A law without init_alpha runs its members alike (their seeds differ); a note says so rather than leaving --spread's default silently unused.</summary>
+        [Fact]
+        public void A_law_without_init_alpha_says_its_members_start_alike()
+        {
+            using var dir = new TempDirectory();
+            File.WriteAllText(Path.Combine(dir.Path, "plain.ae"), "law Plain {\n  dim n;\n  param lr in (0, inf) = 0.01;\n  input loss: real;\n  input grad: real[n];\n  state theta: real[n];\n  update {\n    theta' = theta - lr * grad;\n  }\n}\n");
+            var r = Cli.Run(dir.Path, "swarm", "plain.ae", "--task", "quadratic", "--k", "3", "--rounds", "2", "--steps", "20", "--db", "s.db", "--no-progress");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            Assert.Equal("ae: note: Plain has no param init_alpha, so its members start alike and differ in their seeds only; --lr-param NAME spreads another param", r.StderrLines[0]);
+            Assert.StartsWith("stored 9 member runs in s.db", r.StderrLines.Single(l => !l.StartsWith("ae: note:", StringComparison.Ordinal)), StringComparison.Ordinal);
+            var quiet = Cli.Run(dir.Path, "swarm", "plain.ae", "--task", "quadratic", "--k", "3", "--rounds", "2", "--steps", "20", "--db", "s.db", "--no-progress", "--spread", "0");
+            Assert.True(quiet.ExitCode == 0, quiet.Stderr);
+            Assert.DoesNotContain(quiet.StderrLines, l => l.StartsWith("ae: note:", StringComparison.Ordinal));
+        }
+
         [Fact]
         public void The_task_and_the_size_are_required()
         {

@@ -6,6 +6,19 @@ namespace AE.Engine.Tests
 {
     public class StatisticsTests
     {
+        /// <summary>Equal values are their own mean with no spread: 0.1 five times was 0.1 ± 2.4e-17 (the sum of five 0.1s, divided, is not 0.1).</summary>
+        [Fact]
+        public void Equal_values_have_that_mean_and_a_ci_of_zero()
+        {
+            var m = MeanCi.Of(new[] { 0.1, 0.1, 0.1, 0.1, 0.1 });
+            Assert.Equal(0.1, m.Mean);
+            Assert.Equal(0.0, m.Ci);
+            Assert.Equal(5, m.Count);
+            var one = MeanCi.Of(new[] { 0.3 });
+            Assert.Equal(0.3, one.Mean);
+            Assert.Null(one.Ci);
+        }
+
         /// <summary>Finite values whose sum or squared deviations overflow a double still have a finite mean and CI.</summary>
         [Fact]
         public void Values_near_the_top_of_the_double_range_have_a_finite_ci()
