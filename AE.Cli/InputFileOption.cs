@@ -7,7 +7,8 @@ namespace AE.Cli
     {
         /// <summary>
         /// The absolute path of the file <paramref name="option"/> names, or null when it is not given. A folder (often the
-        /// <c>--out</c> folder that holds the file) or a missing file is one line; a file that cannot be read is its reader's.
+        /// <c>--out</c> folder that holds the file), a missing or empty file, a FIFO or a device is one line; a file that cannot be
+        /// read is its reader's.
         /// </summary>
         /// <param name="what">the file, as the messages name it ("checkpoint file")</param>
         /// <param name="usualName">the name the file has in the folder a command writes it to, for the hint</param>
@@ -19,6 +20,10 @@ namespace AE.Cli
                 throw new CliException(option + " '" + given + "' is a folder, not a " + what + "; name the file in it, such as "
                     + System.IO.Path.Combine(given, usualName).Replace(System.IO.Path.DirectorySeparatorChar, '/'));
             if (!File.Exists(full)) throw new CliException("no " + what + " '" + given + "'");
+            // A FIFO or a device has no length, as an empty file: reading one would wait for a writer that may never come,
+            // in an open() that no interrupt ends.
+            if (new FileInfo(full).Length == 0)
+                throw new CliException("cannot read the " + what + " '" + given + "' (" + option + "): it is empty, or not a regular file (a FIFO or a device is not read)");
             return full;
         }
     }

@@ -133,6 +133,36 @@ namespace AE.Cli.Tests
             Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
         }
 
+        /// <summary>
+        /// A FIFO or a device named as a checkpoint or weights file is one line at once: reading one waited for a writer in an
+        /// open() that the first interrupt did not end (only a second one did). /dev/null read as "the checkpoint null is truncated".
+        /// </summary>
+        [Theory]
+        [InlineData("FIFO", "run", "LAW", "--task", "quadratic", "--resume")]
+        [InlineData("FIFO", "train", "CELL", "--task", "sine-synth", "--resume")]
+        [InlineData("FIFO", "train", "CELL", "--task", "sine-synth", "--init")]
+        [InlineData("/dev/null", "train", "CELL", "--task", "sine-synth", "--resume")]
+        [InlineData("EMPTY", "run", "LAW", "--task", "quadratic", "--resume")]
+        public async System.Threading.Tasks.Task A_fifo_a_device_or_an_empty_file_as_a_checkpoint_is_one_line(string file, params string[] args)
+        {
+            using var dir = new TempDirectory();
+            string path = file switch
+            {
+                "FIFO" => Path.Combine(dir.Path, "ff.aetrain"),
+                "EMPTY" => Path.Combine(dir.Path, "empty.aerun"),
+                _ => file,
+            };
+            if (file == "FIFO")
+                using (var mk = System.Diagnostics.Process.Start("/usr/bin/mkfifo", new[] { path })!) mk.WaitForExit();
+            if (file == "EMPTY") File.WriteAllBytes(path, Array.Empty<byte>());
+            var r = await System.Threading.Tasks.Task.Run(() => Cli.Run(dir.Path, WithPaths(args).Append(path).Append("--db").Append("r.db").ToArray()))
+                .WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            string what = args[^1] == "--init" ? "weights file" : "checkpoint file";
+            Assert.Equal("ae: error: cannot read the " + what + " '" + path + "' (" + args[^1] + "): it is empty, or not a regular file (a FIFO or a device is not read)", Assert.Single(r.StderrLines));
+            Assert.False(File.Exists(Path.Combine(dir.Path, "r.db")));
+        }
+
         /// <summary>A .ae path that names something far larger than a law (a sparse file here; /dev/zero ran the check out of memory) is one line.</summary>
         [Theory]
         [InlineData("check")]
