@@ -151,28 +151,60 @@ namespace AE.Cli.Plots
             if (!any) plot.Axes.SetLimitsY(panel.Log ? -1 : 0, panel.Log ? 0 : 1);
         }
 
-        /// <summary>The runs of consecutive plottable points of <paramref name="values"/> after thinning, as (x, y) arrays; y is log10 on a log panel.</summary>
+        /// <summary>
+        /// The runs of consecutive plottable points of <paramref name="values"/> after thinning, as (x, y) arrays; y is log10 on
+        /// a log panel. Past <see cref="MaxPoints"/> values, each bucket of consecutive values is drawn by its lowest and its
+        /// highest, in step order (and the series' first and last value by themselves): a one-step spike or dip stays in the
+        /// plot, where every k-th value alone drew a divergence excursion at half its height.
+        /// </summary>
         internal static IEnumerable<(double[] X, double[] Y)> Segments(double[] values, long first, bool log)
         {
-            int stride = Math.Max(1, (values.Length + MaxPoints - 1) / MaxPoints);
+            // Up to two points a bucket, and the series' ends: (MaxPoints - 2) / 2 buckets keep it within MaxPoints.
+            const int Buckets = (MaxPoints - 2) / 2;
+            int stride = values.Length <= MaxPoints ? 1 : (values.Length + Buckets - 1) / Buckets;
             var xs = new List<double>();
             var ys = new List<double>();
-            for (int i = 0; i < values.Length; i += stride)
+            double? Shown(double v) => !double.IsFinite(v) ? null : log ? (v > 0 ? Math.Log10(v) : null) : v;
+            // The points of a run of plottable values within a bucket: its first and last value of the series, its lowest and highest.
+            void Keep(int from, int to)
             {
-                int index = i + stride >= values.Length ? values.Length - 1 : i;
-                double v = values[index];
-                double? y = !double.IsFinite(v) ? null : log ? (v > 0 ? Math.Log10(v) : null) : v;
-                if (y is double shown)
+                if (from < 0) return;
+                int lo = from, hi = from;
+                for (int i = from; i <= to; i++)
                 {
-                    xs.Add(first + index);
-                    ys.Add(shown);
+                    double y = Shown(values[i])!.Value;
+                    if (y < Shown(values[lo])!.Value) lo = i;
+                    if (y > Shown(values[hi])!.Value) hi = i;
                 }
-                else if (xs.Count > 0)
+                var kept = new SortedSet<int> { lo, hi };
+                if (from == 0) kept.Add(0);
+                if (to == values.Length - 1) kept.Add(to);
+                foreach (int i in kept)
                 {
-                    yield return (xs.ToArray(), ys.ToArray());
-                    xs.Clear();
-                    ys.Clear();
+                    xs.Add(first + i);
+                    ys.Add(Shown(values[i])!.Value);
                 }
+            }
+            for (int start = 0; start < values.Length; start += stride)
+            {
+                int end = Math.Min(values.Length, start + stride) - 1, from = -1;
+                for (int i = start; i <= end; i++)
+                {
+                    if (Shown(values[i]) is not null)
+                    {
+                        if (from < 0) from = i;
+                        continue;
+                    }
+                    Keep(from, i - 1);
+                    from = -1;
+                    if (xs.Count > 0)
+                    {
+                        yield return (xs.ToArray(), ys.ToArray());
+                        xs.Clear();
+                        ys.Clear();
+                    }
+                }
+                Keep(from, end);
             }
             if (xs.Count > 0) yield return (xs.ToArray(), ys.ToArray());
         }

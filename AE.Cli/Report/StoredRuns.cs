@@ -38,10 +38,13 @@ namespace AE.Cli.Report
         public static CliException Locked(string path, SqliteException ex)
             => new("the run store '" + path + "' is locked by another process (waited " + LockWaitSeconds + " s); try again once it is done", ex);
 
-        private StoredRuns(SqliteConnection connection, bool hasBatches)
+        private readonly string _path;
+
+        private StoredRuns(SqliteConnection connection, bool hasBatches, string path)
         {
             _connection = connection;
             _hasBatches = hasBatches;
+            _path = path;
         }
 
         /// <summary>Opens <paramref name="path"/>; a missing file, a file that is not SQLite or a database without the run store's tables and schema version is a <see cref="CliException"/>.</summary>
@@ -94,7 +97,7 @@ namespace AE.Cli.Report
                         throw new CliException("the database '" + path + "' has schema version " + version.ToString(CultureInfo.InvariantCulture)
                             + "; this ae reads versions 1 to " + RunStore.SchemaVersion.ToString(CultureInfo.InvariantCulture));
                 }
-                return new StoredRuns(connection, tables.Contains("batches"));
+                return new StoredRuns(connection, tables.Contains("batches"), path);
             }
             catch (SqliteException ex)
             {
@@ -128,9 +131,11 @@ namespace AE.Cli.Report
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                runs.Add(new StoredRun(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Text(reader, 3), reader.GetString(4), reader.GetString(5),
+                long id = reader.GetInt64(0);
+                double? Number(int i) => Real(reader, i, "run " + id.ToString(CultureInfo.InvariantCulture) + "'s " + reader.GetName(i));
+                runs.Add(new StoredRun(id, reader.GetString(1), reader.GetString(2), Text(reader, 3), reader.GetString(4), reader.GetString(5),
                     reader.GetInt64(6), reader.GetInt64(7), reader.GetString(8), reader.GetString(9), reader.GetString(10), reader.GetInt64(11),
-                    reader.IsDBNull(12) ? null : reader.GetInt64(12), Real(reader, 13), Real(reader, 14), Real(reader, 15), Real(reader, 16), Real(reader, 17),
+                    reader.IsDBNull(12) ? null : reader.GetInt64(12), Number(13), Number(14), Number(15), Number(16), Number(17),
                     reader.GetInt64(18), Names(reader.GetString(19)), reader.GetInt64(20) != 0));
             }
             return runs;
@@ -161,7 +166,7 @@ namespace AE.Cli.Report
             while (reader.Read())
             {
                 if (loss.Count == 0) first = reader.GetInt64(2);
-                loss.Add(reader.IsDBNull(0) ? double.NaN : reader.GetDouble(0));
+                loss.Add(Real(reader, 0, "the loss of run " + id.ToString(CultureInfo.InvariantCulture) + " at step " + reader.GetInt64(2).ToString(CultureInfo.InvariantCulture)) ?? double.NaN);
                 if (columns.Count == 0) continue;
                 using var json = JsonDocument.Parse(reader.GetString(1));
                 foreach (var (name, column) in columns)
@@ -191,7 +196,25 @@ namespace AE.Cli.Report
 
         private static string? Text(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
 
-        private static double? Real(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetDouble(i);
+        /// <summary>
+        /// A number of the store, or null where it holds none. A value that is no number (text or bytes in a column of
+        /// numbers, which no writer of the store leaves) is the store's damage, said in one line: read as a number it was 0.
+        /// </summary>
+        private double? Real(SqliteDataReader reader, int i, string what)
+        {
+            if (reader.IsDBNull(i)) return null;
+            var type = reader.GetFieldType(i);
+            if (type == typeof(double) || type == typeof(long)) return reader.GetDouble(i);
+            string shown = type == typeof(string) ? "'" + Printable(reader.GetString(i)) + "'" : "a value of bytes";
+            throw new CliException("the run store '" + _path + "' is damaged: " + what + " is " + shown + ", not a number");
+        }
+
+        /// <summary>Text of the store fit for a one-line message: control characters as '?', at most 40 characters.</summary>
+        private static string Printable(string text)
+        {
+            var shown = new string(text.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+            return text.Length > 40 ? shown + "..." : shown;
+        }
 
         public void Dispose() => _connection.Dispose();
     }

@@ -90,6 +90,18 @@ namespace AE.Cli.Tests
             Assert.True(thinned.X.Length <= FigureRenderer.MaxPoints, thinned.X.Length.ToString(CultureInfo.InvariantCulture));
             Assert.Equal(1, thinned.X[0]);
             Assert.Equal(10_001, thinned.X[^1]);                                              // the last point is kept
+
+            // a one-step spike and a one-step dip in a long series are drawn (every k-th value alone drew neither)
+            var flat = Enumerable.Repeat(1.0, 100_001).ToArray();
+            flat[50_003] = 1e6;
+            flat[70_001] = 1e-6;
+            var spiky = FigureRenderer.Segments(flat, 1, log: true).Single();
+            Assert.True(spiky.X.Length <= FigureRenderer.MaxPoints, spiky.X.Length.ToString(CultureInfo.InvariantCulture));
+            Assert.Equal(6, spiky.Y.Max());
+            Assert.Equal(50_004, spiky.X[Array.IndexOf(spiky.Y, 6.0)]);
+            Assert.Equal(-6, spiky.Y.Min());
+            Assert.Equal(70_002, spiky.X[Array.IndexOf(spiky.Y, -6.0)]);
+            Assert.Equal(spiky.X.OrderBy(x => x), spiky.X);                                    // in step order
         }
 
         [Fact]

@@ -207,6 +207,18 @@ namespace AE.Cli.Tests
             Assert.Equal(2, unwritable.ExitCode);
             Assert.StartsWith("ae: error: cannot create the folder '" + Path.Combine(dir.Path, "file", "report") + "': ", Assert.Single(unwritable.StderrLines), StringComparison.Ordinal);
 
+            // text where the store holds numbers (no writer leaves it): read as numbers it showed a final loss and an AUC of 0
+            File.Copy(Path.Combine(dir.Path, "runs.db"), Path.Combine(dir.Path, "edited.db"));
+            Sql(Path.Combine(dir.Path, "edited.db"), "UPDATE runs SET final_loss = 'zz';");
+            var edited = Cli.Run(dir.Path, "report", "edited.db", "--out", "edited");
+            Assert.Equal(2, edited.ExitCode);
+            Assert.Equal(new[] { "ae: error: the run store '" + Path.Combine(dir.Path, "edited.db") + "' is damaged: run 1's final_loss is 'zz', not a number" }, edited.StderrLines);
+            File.Copy(Path.Combine(dir.Path, "runs.db"), Path.Combine(dir.Path, "edited-steps.db"));
+            Sql(Path.Combine(dir.Path, "edited-steps.db"), "UPDATE steps SET loss = 'abc' WHERE step = 3;");
+            var steps = Cli.Run(dir.Path, "report", "edited-steps.db", "--out", "edited-steps");
+            Assert.Equal(2, steps.ExitCode);
+            Assert.Equal(new[] { "ae: error: the run store '" + Path.Combine(dir.Path, "edited-steps.db") + "' is damaged: the loss of run 1 at step 3 is 'abc', not a number" }, steps.StderrLines);
+
             var none = Cli.Run(dir.Path, "report");
             Assert.Equal(2, none.ExitCode);
             Assert.Equal(new[] { "ae: error: no database; name the run store to report on, such as ae-runs.db. Run 'ae report --help'" }, none.StderrLines);
