@@ -174,7 +174,7 @@ namespace AE.Dsl.Binding
                 {
                     sym.UsedOutsideRule = true;
                     if (def.RuleAblatable && !sym.HasNeutral)
-                        ctx.Bag.Report(DiagnosticCatalog.AblationHole, n.Span, def.RuleId, name, $"where rule {ctx.RuleId} uses it");
+                        ctx.Bag.Report(DiagnosticCatalog.AblationHole, n.Span, def.RuleId, name, $"where rule {ctx.RuleId} uses it", NeutralDeclaration(name));
                 }
             }
             return new IrRef(name, sym.Kind, RefTime.Current, sym.Type, n.Span);

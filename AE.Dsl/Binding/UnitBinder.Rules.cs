@@ -126,6 +126,10 @@ namespace AE.Dsl.Binding
             }
         }
 
+        /// <summary>How AE0042 suggests declaring <paramref name="name"/> with a neutral value: an objective stays one.</summary>
+        private string NeutralDeclaration(string name)
+            => _objectives.Any(o => o.Text == name) ? "objective " + name + ": real = 0;" : "signal " + name + " = 0;";
+
         /// <summary>AE0017: an objective is what training minimises, so it is defined, never given a neutral value.</summary>
         private void ReportNeverDefined(string name, TextSpan at)
         {
@@ -462,7 +466,7 @@ namespace AE.Dsl.Binding
                 if (j >= 0) _signals[j] = _signals[j] with { Neutral = neutral };
             }
             if (ablatable && !sym.HasNeutral)
-                ctx.Bag.Report(DiagnosticCatalog.AblationHole, a.Target.Span, ctx.RuleId, name, "for the host, which reads every signal after each step");
+                ctx.Bag.Report(DiagnosticCatalog.AblationHole, a.Target.Span, ctx.RuleId, name, "for the host, which reads every signal after each step", NeutralDeclaration(name));
             return new IrDefine(name, SymbolKind.Signal, bound, a.Span);
         }
 

@@ -90,7 +90,7 @@ namespace AE.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor NonCausalRead =
             E("AE0041", "Non-causal read (A2)", "{0}");
         public static readonly DiagnosticDescriptor AblationHole =
-            E("AE0042", "Ablation hole", "Switching off rule {0} leaves '{1}' undefined {2}; declare it with a neutral value ('signal {1} = 0;'), or mark rule {0} 'fixed'");
+            E("AE0042", "Ablation hole", "Switching off rule {0} leaves '{1}' undefined {2}; declare it with a neutral value ('{3}'), or mark rule {0} 'fixed'");
         public static readonly DiagnosticDescriptor RuleWithoutEffect =
             W("AE0043", "Rule without effect", "Rule {0} has no effect: nothing it defines is used, and it updates no state, coefficient, accumulator or signal");
         public static readonly DiagnosticDescriptor GroupNeverUsed =

@@ -575,7 +575,9 @@ namespace AE.Dsl.Syntax
             Advance();
             while (!At(TokenKind.CloseBrace) && !At(TokenKind.EndOfFile))
             {
-                if (IsMemberStart(Current.Kind) || IsTopLevelStart(Current.Kind)) break; // missing '}'
+                // A declaration keyword starts the next member where a '}' is missing, unless it is assigned to ('state = 1;': a
+                // reserved word as a name, said so by the statement; reading it as a declaration closed the unit there).
+                if ((IsMemberStart(Current.Kind) || IsTopLevelStart(Current.Kind)) && !KeywordAsTarget()) break;
                 int before = _pos;
                 BeginTopLevelPiece();
                 var s = ParseStatement();
@@ -633,7 +635,7 @@ namespace AE.Dsl.Syntax
                 }
                 return new WhenStmt(cond, then, otherwise, From(start));
             }
-            if (!At(TokenKind.Identifier))
+            if (!At(TokenKind.Identifier) && !KeywordAsTarget())
             {
                 ErrorExpected("a statement ('name = expr;', 'name\\' = expr;', 'name += expr;' or 'when')");
                 SyncStatement();
@@ -682,6 +684,12 @@ namespace AE.Dsl.Syntax
             _exprDepth--;
             return e;
         }
+
+        /// <summary>A keyword that a statement assigns to ('state = 1;', 'log += x;'): a reserved word where a name belongs.</summary>
+        private bool KeywordAsTarget()
+            => Current.Kind != TokenKind.Identifier && TokenFacts.Keyword(Current.Text) != null
+               && (PeekToken(1).Kind is TokenKind.Equals or TokenKind.PlusEquals
+                   || (PeekToken(1).Kind == TokenKind.Prime && PeekToken(2).Kind == TokenKind.Equals));
 
         /// <summary>Skips to the '{' of the block a broken 'when' condition is followed by, stopping at a statement's end or a declaration.</summary>
         private void SkipToBlock()

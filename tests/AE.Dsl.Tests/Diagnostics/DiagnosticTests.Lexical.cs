@@ -229,6 +229,24 @@ namespace AE.Dsl.Tests
             Assert.Contains("'yy'", all[2].Message, StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// A declaration keyword assigned to inside a rule ('state = 1;') is a reserved word where a name belongs, said once; it
+        /// was read as the law's next declaration, the rule's '}' closed the law, and the rules after it went unchecked.
+        /// </summary>
+        [Theory]
+        [InlineData("state = 1;", "state")]
+        [InlineData("dim' = 2;", "dim")]
+        [InlineData("log += 1;", "log")]
+        public void AE0004_a_keyword_assigned_to_in_a_rule_is_one_error_and_the_rest_is_checked(string statement, string keyword)
+        {
+            var text = "law L {\n  coeff a in [0, 1] = 0.5;\n  rule R { " + statement + " }\n  rule S { s = zz; }\n  signal s: real = 0;\n  update {\n    a' = a + 0 * s + yy;\n  }\n}\n";
+            var all = TestSupport.Check(text).Diagnostics;
+            Assert.Equal(new[] { "AE0004", "AE0010", "AE0010" }, all.Select(x => x.Id));
+            Assert.Equal("Expected a name ('" + keyword + "' is a reserved word; choose another name), found '" + keyword + "'", all[0].Message);
+            Assert.Contains("'zz'", all[1].Message, StringComparison.Ordinal);
+            Assert.Contains("'yy'", all[2].Message, StringComparison.Ordinal);
+        }
+
         /// <summary>A 'when' whose block is missing is one error; the statement after it is read as a statement.</summary>
         [Fact]
         public void AE0004_a_when_without_a_block_is_one_error()

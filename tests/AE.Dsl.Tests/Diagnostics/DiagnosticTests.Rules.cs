@@ -246,6 +246,18 @@ namespace AE.Dsl.Tests
             TestSupport.AssertClean(Fix(bad, "rule R", "fixed rule R"));
         }
 
+        /// <summary>An objective's advice keeps it an objective: 'signal o = 0;' checked clean and left the cell with no objective.</summary>
+        [Fact]
+        public void AE0042_an_objective_is_told_to_stay_one()
+        {
+            const string bad = "cell C {\n  dim d = 3;\n  input x: real[d];\n  state h: real[d] = 0;\n  objective o: real;\n  rule R { o = sum(x); }\n  update { h' = h; }\n}\n";
+            var d = AssertOnly(bad, "AE0042", "o = sum");
+            Assert.EndsWith("declare it with a neutral value ('objective o: real = 0;'), or mark rule R 'fixed'", d.Message, StringComparison.Ordinal);
+            var fixedText = Fix(bad, "objective o: real;", "objective o: real = 0;");
+            TestSupport.AssertClean(fixedText);
+            Assert.Contains("o", TestSupport.Check(fixedText).Program!.Units[0].Signals.Where(s => s.IsObjective).Select(s => s.Name));
+        }
+
         [Fact]
         public void AE0042_each_link_of_a_chain_names_its_rules()
         {
