@@ -177,7 +177,8 @@ namespace AE.Cli
             {
                 // A variant without rules: the reference runs the cell with them removed, as the generated one is emitted.
                 var unit = target.Ablate.Count > 0 ? AE.Dsl.Passes.Ablation.Apply(target.Unit, target.Ablate) : target.Unit;
-                report = CellGradientCheck.Run(unit, reference, compiled);
+                // Named as the user named it: a variant's unit carries its base's name.
+                report = CellGradientCheck.Run(unit, reference, compiled) with { Cell = target.Name };
             }
             catch (CellReferenceException ex)
             {

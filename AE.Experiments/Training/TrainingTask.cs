@@ -146,6 +146,11 @@ namespace AE.Experiments.Training
                     return prefix + "it " + (r.Kind == "output" ? "reads" : "writes") + " real values " + (r.Kind == "output" ? "from" : "into") + " " + r.Kind + " '" + r.Name + "', the cell declares it "
                         + found.Scalar.ToString().ToLowerInvariant() + " (declare it real)";
             }
+            // An input the task does not write would read 0 at every step, silently: a misspelt 'eps' trained without noise.
+            var written = Requirements.Where(r => r.Kind == "input").ToList();
+            if (cell.Inputs.FirstOrDefault(i => written.All(r => r.Name != i.Name)) is { } unfed)
+                return prefix + "its input '" + unfed.Name + "' [" + string.Join(", ", unfed.Shape) + "] is written by no input of the task (it writes "
+                    + string.Join(", ", written.Select(r => r.Name + " " + r.ShapeText + (r.Optional ? " if declared" : ""))) + "); remove it, or name it as one of those";
             return null;
         }
 

@@ -405,6 +405,12 @@ namespace AE.Cli.Tests
             Assert.Equal(new[] { "ae: error: two.ae declares several cells; name one with --name: AmedSynth, AmedQuiet" }, r.StderrLines);
             var named = Cli.Run(dir.Path, "grad", "two.ae", Path.Combine(Repo.Golden, "cell_amed_synth.json"), "--name", "AmedSynth");
             Assert.True(named.ExitCode == 0, named.Stdout + named.Stderr);
+            Assert.StartsWith("AmedSynth on ", named.Stdout, StringComparison.Ordinal);
+            // the variant is reported by its own name (it carried its base's); it runs without its noise, so it differs (exit 1)
+            var variant = Cli.Run(dir.Path, "grad", "two.ae", Path.Combine(Repo.Golden, "cell_amed_synth.json"), "--name", "AmedQuiet", "--format", "json");
+            Assert.True(variant.ExitCode is 0 or 1, variant.Stderr);
+            using var json = System.Text.Json.JsonDocument.Parse(variant.Stdout);
+            Assert.Equal("AmedQuiet", json.RootElement.GetProperty("cell").GetString());
         }
 
         [Fact]

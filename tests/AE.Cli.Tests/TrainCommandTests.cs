@@ -447,6 +447,15 @@ namespace AE.Cli.Tests
             Assert.Equal(new[] { "ae: error: the cell AmeLayer does not fit the task sine-synth: it needs input 'eps' [1], the cell's is [32]" }, misfit.StderrLines);
             Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
             Assert.Empty(misfit.Stdout);
+
+            // an input the task writes nothing into read 0 at every step: the run trained as if the cell had no such input
+            dir.Write("extra.ae", "cell ExtraIn {\n  dim n_in = 8;\n  input x: real[n_in];\n  input target: real[n_in];\n  input noize: real[32];\n  net r: linear(n_in -> n_in);\n"
+                + "  signal y: real[n_in];\n  objective o: real;\n  update {\n    y = r(x) * (1 + sum(noize));\n    o = mean((y - target) ^ 2);\n  }\n}\n");
+            var unfed = Cli.Run(dir.Path, "train", "extra.ae", "--task", "ame-sequence", "--epochs", "1", "--out", "never");
+            Assert.Equal(2, unfed.ExitCode);
+            Assert.Equal(new[] { "ae: error: the cell ExtraIn does not fit the task ame-sequence: its input 'noize' [32] is written by no input of the task (it writes x [8], eps [32] if declared, target [8]); remove it, or name it as one of those" },
+                unfed.StderrLines);
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "never")));
         }
 
         /// <summary>
