@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 
 namespace AE.Cli
@@ -22,9 +23,25 @@ namespace AE.Cli
             if (!File.Exists(full)) throw new CliException("no " + what + " '" + given + "'");
             // A FIFO or a device has no length, as an empty file: reading one would wait for a writer that may never come,
             // in an open() that no interrupt ends.
-            if (new FileInfo(full).Length == 0)
+            if (!HasBytes(full))
                 throw new CliException("cannot read the " + what + " '" + given + "' (" + option + "): it is empty, or not a regular file (a FIFO or a device is not read)");
             return full;
+        }
+
+        /// <summary>Whether the file at <paramref name="path"/>, or the one its links lead to, has a length (a FIFO or a device has none).</summary>
+        private static bool HasBytes(string path)
+        {
+            try
+            {
+                FileSystemInfo info = new FileInfo(path);
+                // A link's own length is its target's name: ask the file it leads to.
+                if (info.LinkTarget is not null) info = info.ResolveLinkTarget(returnFinalTarget: true) ?? info;
+                return info is FileInfo { Exists: true, Length: > 0 };
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
         }
     }
 }

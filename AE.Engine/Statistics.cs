@@ -27,7 +27,8 @@ namespace AE.Engine
             if (n == 0) return new MeanCi(double.NaN, null, 0);
             if (!values.All(double.IsFinite)) return new MeanCi(values.Sum() / n, null, n);
             // Equal values have that mean and no spread: summed and divided, 0.1 five times is 0.1 ± 2e-17.
-            if (values.All(v => v == values[0])) return new MeanCi(values[0], n < 2 ? null : 0, n);
+            // (+ 0.0: -0 and 0 are equal, and their sum is 0.)
+            if (values.All(v => v == values[0])) return new MeanCi(values[0] + 0.0, n < 2 ? null : 0, n);
             double plain = values.Sum() / n;
             if (n < 2 && double.IsFinite(plain)) return new MeanCi(plain, null, n);
             if (double.IsFinite(plain))

@@ -153,9 +153,11 @@ namespace AE.Cli.Plots
 
         /// <summary>
         /// The runs of consecutive plottable points of <paramref name="values"/> after thinning, as (x, y) arrays; y is log10 on
-        /// a log panel. Past <see cref="MaxPoints"/> values, each bucket of consecutive values is drawn by its lowest and its
-        /// highest, in step order (and the series' first and last value by themselves): a one-step spike or dip stays in the
-        /// plot, where every k-th value alone drew a divergence excursion at half its height.
+        /// a log panel. Up to <see cref="MaxPoints"/> values every value is a point and one that cannot be shown breaks the
+        /// line. Past it, each bucket of consecutive values is drawn by its lowest and its highest plottable value, in step
+        /// order (and the series' first and last value by themselves), and only a bucket with none breaks the line: a one-step
+        /// spike or dip stays in the plot, where every k-th value alone drew a divergence excursion at half its height, and
+        /// a series that flickers between shown and not shown stays within the bound.
         /// </summary>
         internal static IEnumerable<(double[] X, double[] Y)> Segments(double[] values, long first, bool log)
         {
@@ -165,46 +167,33 @@ namespace AE.Cli.Plots
             var xs = new List<double>();
             var ys = new List<double>();
             double? Shown(double v) => !double.IsFinite(v) ? null : log ? (v > 0 ? Math.Log10(v) : null) : v;
-            // The points of a run of plottable values within a bucket: its first and last value of the series, its lowest and highest.
-            void Keep(int from, int to)
-            {
-                if (from < 0) return;
-                int lo = from, hi = from;
-                for (int i = from; i <= to; i++)
-                {
-                    double y = Shown(values[i])!.Value;
-                    if (y < Shown(values[lo])!.Value) lo = i;
-                    if (y > Shown(values[hi])!.Value) hi = i;
-                }
-                var kept = new SortedSet<int> { lo, hi };
-                if (from == 0) kept.Add(0);
-                if (to == values.Length - 1) kept.Add(to);
-                foreach (int i in kept)
-                {
-                    xs.Add(first + i);
-                    ys.Add(Shown(values[i])!.Value);
-                }
-            }
             for (int start = 0; start < values.Length; start += stride)
             {
-                int end = Math.Min(values.Length, start + stride) - 1, from = -1;
+                int end = Math.Min(values.Length, start + stride) - 1, lo = -1, hi = -1;
                 for (int i = start; i <= end; i++)
                 {
-                    if (Shown(values[i]) is not null)
-                    {
-                        if (from < 0) from = i;
-                        continue;
-                    }
-                    Keep(from, i - 1);
-                    from = -1;
+                    if (Shown(values[i]) is not double y) continue;
+                    if (lo < 0 || y < Shown(values[lo])!.Value) lo = i;
+                    if (hi < 0 || y > Shown(values[hi])!.Value) hi = i;
+                }
+                if (lo < 0)
+                {
                     if (xs.Count > 0)
                     {
                         yield return (xs.ToArray(), ys.ToArray());
                         xs.Clear();
                         ys.Clear();
                     }
+                    continue;
                 }
-                Keep(from, end);
+                var kept = new SortedSet<int> { lo, hi };
+                if (start == 0 && Shown(values[0]) is not null) kept.Add(0);
+                if (end == values.Length - 1 && Shown(values[end]) is not null) kept.Add(end);
+                foreach (int i in kept)
+                {
+                    xs.Add(first + i);
+                    ys.Add(Shown(values[i])!.Value);
+                }
             }
             if (xs.Count > 0) yield return (xs.ToArray(), ys.ToArray());
         }

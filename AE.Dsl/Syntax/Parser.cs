@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using AE.Dsl.Diagnostics;
 using AE.Dsl.Text;
 using AE.Dsl.IR;
@@ -94,7 +95,9 @@ namespace AE.Dsl.Syntax
         /// </summary>
         private string OtherLanguagesOperator()
         {
-            if (At(TokenKind.Identifier) && _pos > 0 && _tokens[_pos - 1].Kind is not (TokenKind.Identifier or TokenKind.Comma or TokenKind.OpenParen))
+            // Not where the word is a name that a statement assigns to ('or' = or + 1;' after a missing ';').
+            if (At(TokenKind.Identifier) && _pos > 0 && _tokens[_pos - 1].Kind is not (TokenKind.Identifier or TokenKind.Comma or TokenKind.OpenParen)
+                && PeekToken(1).Kind is not (TokenKind.Prime or TokenKind.Equals or TokenKind.PlusEquals))
             {
                 if (Current.Text == "and") return " ('and' is written '&&')";
                 if (Current.Text == "or") return " ('or' is written '||')";
@@ -374,8 +377,22 @@ namespace AE.Dsl.Syntax
         {
             if (!At(TokenKind.Identifier) || PeekToken(1).Kind != TokenKind.Identifier) return null;
             var candidates = allowDeclarations ? MemberKeywords : new[] { "use", "rule", "update" };
-            return AE.Dsl.Binding.NameSuggestions.Closest(Current.Text, candidates);
+            // Only a keyword whose member the rest fits: 'let k = 2;' is no 'net k: ...' (read as one, k became a net).
+            var meant = AE.Dsl.Binding.NameSuggestions.Closest(Current.Text, candidates.Where(k => FitsAfterName(k, PeekToken(2).Kind)));
+            return meant;
         }
+
+        /// <summary>Whether <paramref name="next"/> can follow the name of a member that <paramref name="keyword"/> starts.</summary>
+        private static bool FitsAfterName(string keyword, TokenKind next) => keyword switch
+        {
+            "dim" => next is TokenKind.Equals or TokenKind.Semicolon or TokenKind.Comma,
+            "param" or "coeff" or "state" => next is TokenKind.Equals or TokenKind.Colon or TokenKind.In or TokenKind.Semicolon or TokenKind.Comma,
+            "input" or "net" => next is TokenKind.Colon,
+            "signal" or "objective" or "acc" => next is TokenKind.Colon or TokenKind.Equals or TokenKind.Semicolon or TokenKind.Comma,
+            "rule" or "update" => next is TokenKind.OpenBrace or TokenKind.String,
+            "use" => next is TokenKind.Semicolon,
+            _ => false,
+        };
 
         private void ExpectEnd()
         {
@@ -603,12 +620,15 @@ namespace AE.Dsl.Syntax
                     if (!At(TokenKind.OpenBrace))
                     {
                         ErrorExpected(At(TokenKind.Equals) ? "'{' ('==' compares; '=' defines a value)" : "'{'");
-                        // The rest of the condition is its debris; the block after it is still the when's, and its
-                        // statements are checked (they were skipped as more debris).
-                        SkipToBlock();
+                        // A statement right after a whole condition ('when a > 0 a' = 1;') is the block's, braces missing: it is
+                        // read and checked as the next statement. Otherwise the rest of the condition is its debris, and the
+                        // block after it is still the when's, its statements checked (they were skipped as more debris).
+                        bool statementNext = _lastErrorPos == _pos && At(TokenKind.Identifier)
+                                             && PeekToken(1).Kind is TokenKind.Prime or TokenKind.Equals or TokenKind.PlusEquals;
+                        if (!statementNext) SkipToBlock();
                         if (!At(TokenKind.OpenBrace))
                         {
-                            Accept(TokenKind.Semicolon);
+                            if (!statementNext) Accept(TokenKind.Semicolon);
                             return new WhenStmt(cond, new List<StmtSyntax>(), null, From(start));
                         }
                     }

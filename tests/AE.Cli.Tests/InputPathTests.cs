@@ -143,6 +143,7 @@ namespace AE.Cli.Tests
         [InlineData("FIFO", "train", "CELL", "--task", "sine-synth", "--init")]
         [InlineData("/dev/null", "train", "CELL", "--task", "sine-synth", "--resume")]
         [InlineData("EMPTY", "run", "LAW", "--task", "quadratic", "--resume")]
+        [InlineData("LINK", "run", "LAW", "--task", "quadratic", "--resume")]
         public async System.Threading.Tasks.Task A_fifo_a_device_or_an_empty_file_as_a_checkpoint_is_one_line(string file, params string[] args)
         {
             using var dir = new TempDirectory();
@@ -150,8 +151,15 @@ namespace AE.Cli.Tests
             {
                 "FIFO" => Path.Combine(dir.Path, "ff.aetrain"),
                 "EMPTY" => Path.Combine(dir.Path, "empty.aerun"),
+                "LINK" => Path.Combine(dir.Path, "link.aerun"),
                 _ => file,
             };
+            // a link's own length is its target's name: the link to a FIFO is the FIFO
+            if (file == "LINK")
+            {
+                using (var mk = System.Diagnostics.Process.Start("/usr/bin/mkfifo", new[] { Path.Combine(dir.Path, "ff") })!) mk.WaitForExit();
+                File.CreateSymbolicLink(path, Path.Combine(dir.Path, "ff"));
+            }
             if (file == "FIFO")
                 using (var mk = System.Diagnostics.Process.Start("/usr/bin/mkfifo", new[] { path })!) mk.WaitForExit();
             if (file == "EMPTY") File.WriteAllBytes(path, Array.Empty<byte>());

@@ -102,6 +102,17 @@ namespace AE.Cli.Tests
             Assert.Equal(-6, spiky.Y.Min());
             Assert.Equal(70_002, spiky.X[Array.IndexOf(spiky.Y, -6.0)]);
             Assert.Equal(spiky.X.OrderBy(x => x), spiky.X);                                    // in step order
+
+            // a long series that flickers between shown and not shown (a converged gap at 0 on a log panel) stays within the bound
+            var flicker = Enumerable.Range(0, 1_000_000).Select(i => i % 2 == 0 ? 0.0 : 1e-12).ToArray();
+            var flickered = FigureRenderer.Segments(flicker, 1, log: true).ToList();
+            Assert.True(flickered.Sum(x => x.X.Length) <= FigureRenderer.MaxPoints, flickered.Sum(x => x.X.Length).ToString(CultureInfo.InvariantCulture));
+            // a stretch with nothing to show still breaks the line past the bound
+            var hole = Enumerable.Repeat(1.0, 100_000).ToArray();
+            for (int i = 40_000; i < 41_000; i++) hole[i] = double.NaN;
+            var holed = FigureRenderer.Segments(hole, 1, log: false).ToList();
+            Assert.Equal(2, holed.Count);
+            Assert.True(holed[0].X[^1] <= 40_000 && holed[1].X[0] > 41_000, holed[0].X[^1] + " " + holed[1].X[0]);
         }
 
         [Fact]

@@ -106,17 +106,24 @@ namespace AE.Cluster.Tests
             using var heard = new ManualResetEventSlim();
             int chosen = 0;
             string? run2 = null;   // the victim's run, as method/seed
+            string? unheard = null;   // the victim's run, if the client did not take in its round 2 within a minute
+            var received = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();   // the runs whose round 2 the client took in
             void RoundEnded(WireSwarm swarm, SiloAddress silo, SwarmCheckpoint checkpoint)
             {
                 if (checkpoint.Round != 2 || !cluster.SecondarySilos.Any(s => s.SiloAddress.Equals(silo)) || Interlocked.Exchange(ref chosen, 1) == 1) return;
-                Volatile.Write(ref run2, swarm.Method + "/" + swarm.Seed);
-                heard.Wait(TimeSpan.FromSeconds(60));
+                string run = swarm.Method + "/" + swarm.Seed;
+                Volatile.Write(ref run2, run);
+                if (received.ContainsKey(run)) heard.Set();   // taken in before this handler ran
+                if (!heard.Wait(TimeSpan.FromSeconds(60))) Volatile.Write(ref unheard, run);
                 victim.TrySetResult(silo);
                 killed.Wait(TimeSpan.FromSeconds(30));
             }
             void RoundReceived(SwarmMethod method, ulong seed, int round)
             {
-                if (round == 2 && Volatile.Read(ref run2) == (int)method + "/" + seed) heard.Set();
+                if (round != 2) return;
+                string run = (int)method + "/" + seed;
+                received[run] = true;
+                if (Volatile.Read(ref run2) == run) heard.Set();
             }
             SwarmGrain.RoundEnded += RoundEnded;
             ClusterExecutor.RoundReceived += RoundReceived;
@@ -138,6 +145,7 @@ namespace AE.Cluster.Tests
             }
             Assert.True(local.ExitCode == 0, local.Stderr);
             Assert.True(remote.ExitCode == 0, remote.Stderr);
+            Assert.Null(Volatile.Read(ref unheard));
             Assert.Equal(local.Stdout, remote.Stdout);
             Assert.Contains(remote.StderrLines, l => l.StartsWith("ae: a worker was lost", StringComparison.Ordinal) && l.EndsWith("elsewhere from round 3", StringComparison.Ordinal));
             AssertSameStore(Path.Combine(dir.Path, "local.db"), Path.Combine(dir.Path, "cluster.db"));

@@ -247,12 +247,28 @@ namespace AE.Dsl.Tests
             Assert.Contains("'yy'", all[2].Message, StringComparison.Ordinal);
         }
 
-        /// <summary>A 'when' whose block is missing is one error; the statement after it is read as a statement.</summary>
+        /// <summary>A 'when' whose braces are missing is one error, and the statement after its condition is read and checked (it was skipped, an error in it lost).</summary>
         [Fact]
         public void AE0004_a_when_without_a_block_is_one_error()
         {
-            var all = TestSupport.Check(Law("when a > 0.5 a' = 0.5;\n    a' = yy;")).Diagnostics;
+            var all = TestSupport.Check(Law("when a > 0.5 a' = zz;")).Diagnostics;
             Assert.Equal(new[] { "AE0004", "AE0010" }, all.Select(x => x.Id));
+            Assert.Equal("Expected '{', found name 'a'", all[0].Message);
+            Assert.Contains("'zz'", all[1].Message, StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// A misspelt keyword is read as the keyword only where the rest fits its member ('let k = 2;' is no 'net k: ...'), and
+        /// 'and' or 'or' that is a name being assigned gets no operator hint.
+        /// </summary>
+        [Fact]
+        public void AE0004_guesses_only_where_the_rest_fits()
+        {
+            var let = TestSupport.Check(Law("a' = a * k;", "  let k = 2;\n")).Diagnostics;
+            Assert.Equal("Expected a declaration ('dim', 'param', 'input', 'state', 'coeff', 'signal', 'objective', 'acc', 'net', 'require', 'use') or a rule, found name 'let'", let[0].Message);
+            Assert.DoesNotContain(let, d => d.Message.Contains("net", StringComparison.Ordinal) && d.Id != "AE0004");
+            var or = TestSupport.Check(Law("a' = a\n    or = a;", "  signal or: real = 0;\n")).Diagnostics;
+            Assert.Equal("Expected ';', found name 'or'", or[0].Message);
         }
 
         /// <summary>A misspelt declaration keyword is one error that names the keyword, and the declaration is read as meant: its name is not unknown where it is used.</summary>
