@@ -97,6 +97,9 @@ namespace AE.Dsl
             return new CheckResult(LimitErrors(sorted, maxErrorsPerFile), program);
         }
 
+        private static bool HasErrorStandIn(IR.IrUnit unit) =>
+            unit.Rules.SelectMany(r => r.Body).SelectMany(IR.IrFacts.AllExpressions).SelectMany(IR.IrFacts.Descendants).Any(e => e is IR.IrConst { Type.IsError: true });
+
         /// <summary>
         /// The passes over the IR: the numeric hazards (warnings AE0060, AE0061) of every unit that bound
         /// without errors of its own, then the IR's invariants (<see cref="Passes.IrVerifier"/>) of every
@@ -108,7 +111,10 @@ namespace AE.Dsl
             foreach (var (_, bag) in trees) if (!bags.ContainsKey(bag.File.Path)) bags.Add(bag.File.Path, bag);
             DiagnosticBag? BagFor(string path) => bags.TryGetValue(path, out var b) ? b : null;
             var lagged = LaggedVariantsByBase(program);
-            foreach (var unit in bound) Passes.NumericHazards.Check(unit, BagFor, lagged.TryGetValue(unit.Name, out var variants) ? variants : null);
+            // A unit whose rules hold an error's stand-in (a value that did not parse or bind, reported there) has no intervals
+            // to warn from: 'g = a + 1 +;' then 'a / g' said that g is always 0.
+            foreach (var unit in bound.Where(u => !HasErrorStandIn(u)))
+                Passes.NumericHazards.Check(unit, BagFor, lagged.TryGetValue(unit.Name, out var variants) ? variants : null);
             foreach (var unit in program.Units)
             {
                 var problems = Passes.IrVerifier.Verify(unit);

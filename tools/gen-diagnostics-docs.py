@@ -148,9 +148,13 @@ parsed of it is not what was meant (`s = loss > 0 and step > 1 ? 1 : 0;` is the 
 also "must be real, but this is bool" for `loss > 0`). A `when` condition cut short is the one error,
 and the block after it is still the `when`'s: its statements are checked. Other languages' spellings
 say how they are written here: `and` and `or` (`&&`, `||`), `**` (`^`), `=` in a `when` condition
-(`==`), `else if` (`else when`, and read as such). A misspelt declaration keyword (`coef a in [0, 1]
-= 0.5;`) is named ("did you mean 'coeff'?") and the declaration read as meant, and bounds without
-their `in` are one error, not also "no bounds". Common cases, each with its own wording: a missing `;`, `)` or `}}`; a param without a
+(`==`), `else if` (`else when`, and read as such); `**` is then read as `^`. A misspelt keyword
+(`coef a in [0, 1] = 0.5;`, `fixed rul R`, `updte`, `whn a > 0`) is named ("did you mean
+'coeff'?") and read as meant where the rest fits it; bounds without their `in` are one error, not
+also "no bounds"; a `;` missing before the next statement and an opening brace missing after a rule's header
+are one error each, the statements read as meant; a reserved word used as a name is said once, and
+its later uses read as that name. A unit with such an error gets no AE0060/AE0061 warnings (the
+value that did not parse has no interval to warn from). Common cases, each with its own wording: a missing `;`, `)` or `}}`; a param without a
 default (params are overridable at construction, but need a default); an input without a type (the
 host gives it each step, so its type must be written); a declaration inside a `group` (groups hold
 rules only); a reserved word used as a name (`dim coeff = 16;`).

@@ -116,7 +116,8 @@ namespace AE.Dsl.Passes
         {
             switch (e)
             {
-                case IrConst c: return c.Type.Scalar == ScalarType.Bool ? new Interval(0, 1) : Interval.Point(c.Value);
+                // An error's stand-in (a value that did not parse or bind, said where it is) may be anything: not the 0 it holds.
+                case IrConst c: return c.Type.IsError ? Interval.All : c.Type.Scalar == ScalarType.Bool ? new Interval(0, 1) : Interval.Point(c.Value);
                 // A step count is a long: 1 / step is never 0. A condition on it narrows it (step > 1 ? 1 / (step - 1) : 1).
                 case IrStep: return _env.TryGetValue(Key(e), out var narrowed) ? narrowed : new Interval(1, long.MaxValue);
                 case IrRef r: return _env.TryGetValue(Key(r), out var v) ? v : Interval.All;

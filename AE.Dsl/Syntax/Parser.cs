@@ -35,6 +35,9 @@ namespace AE.Dsl.Syntax
         private bool _nestingReported;
         private int _lastErrorPos = -1;
 
+        /// <summary>The reserved words used as names, each said once: a later use of one reads as that name, quietly.</summary>
+        private readonly HashSet<string> _keywordNames = new(StringComparer.Ordinal);
+
         private Parser(SourceFile file, DiagnosticBag diagnostics)
         {
             _file = file;
@@ -119,15 +122,16 @@ namespace AE.Dsl.Syntax
             }
             if (TokenFacts.Keyword(Current.Text) != null && IsNameLike(PeekToken(1).Kind))
             {
-                // A keyword where a name belongs ('dim coeff = 16;'): say so, and read on as if it were
-                // the name, so one mistake gives one error.
+                // A keyword where a name belongs ('dim coeff = 16;'): say so once, and read on as if it were the name, here and
+                // where it is used as a value after (ParsePrimary), so one mistake gives one error.
                 if (_lastErrorPos != _pos)
                 {
                     _lastErrorPos = _pos;
-                    _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, what + $" ('{Current.Text}' is a reserved word; choose another name)", TokenFacts.Describe(Current));
+                    if (_keywordNames.Add(Current.Text))
+                        _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, what + $" ('{Current.Text}' is a reserved word; choose another name)", TokenFacts.Describe(Current));
                 }
                 var k = Advance();
-                return new NameSyntax("", new TextSpan(k.Span.Start, k.Span.Start));
+                return new NameSyntax(k.Text, k.Span);
             }
             ErrorExpected(what);
             return new NameSyntax("", new TextSpan(Current.Span.Start, Current.Span.Start));
@@ -317,17 +321,9 @@ namespace AE.Dsl.Syntax
         {
             _nestingReported = false;
             int start = Current.Span.Start;
-            if (MisspeltMemberKeyword(allowDeclarations) is string meant)
-            {
-                // 'coef a in [0, 1] = 0.5;': one error that names the keyword, then read as that declaration, so its name is
-                // declared and its uses are not unknown names.
-                if (_lastErrorPos != _pos && !Quiet)
-                {
-                    _lastErrorPos = _pos;
-                    _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, $"a declaration or a rule ('{Current.Text}' is not a keyword; did you mean '{meant}'?)", TokenFacts.Describe(Current));
-                }
-                _tokens[_pos] = Current with { Kind = TokenFacts.Keyword(meant)!.Value };
-            }
+            // 'coef a in [0, 1] = 0.5;': one error that names the keyword, then read as that declaration, so its name is
+            // declared and its uses are not unknown names.
+            ReadMisspeltKeyword(allowDeclarations ? MemberKeywords : new[] { "use", "rule", "update" }, "a declaration or a rule");
             var k = Current.Kind;
             if (k is TokenKind.Rule or TokenKind.Update or TokenKind.Smooth or TokenKind.Fixed)
             {
@@ -373,13 +369,30 @@ namespace AE.Dsl.Syntax
         /// The member keyword a name that starts a member was likely meant to be ('coef a', 'parm k', 'rul R {'): a name close to
         /// one in spelling, followed by a name. Null for anything else.
         /// </summary>
-        private string? MisspeltMemberKeyword(bool allowDeclarations)
+        private string? MisspeltKeyword(IReadOnlyList<string> candidates)
         {
-            if (!At(TokenKind.Identifier) || PeekToken(1).Kind != TokenKind.Identifier) return null;
-            var candidates = allowDeclarations ? MemberKeywords : new[] { "use", "rule", "update" };
+            if (!At(TokenKind.Identifier)) return null;
+            var next = PeekToken(1).Kind;
             // Only a keyword whose member the rest fits: 'let k = 2;' is no 'net k: ...' (read as one, k became a net).
-            var meant = AE.Dsl.Binding.NameSuggestions.Closest(Current.Text, candidates.Where(k => FitsAfterName(k, PeekToken(2).Kind)));
-            return meant;
+            var fitting = next == TokenKind.Identifier ? candidates.Where(k => FitsAfterName(k, PeekToken(2).Kind))
+                : next is TokenKind.OpenBrace or TokenKind.String ? candidates.Where(k => k == "update")
+                : Enumerable.Empty<string>();
+            return AE.Dsl.Binding.NameSuggestions.Closest(Current.Text, fitting);
+        }
+
+        /// <summary>
+        /// Where a name stands for a keyword of <paramref name="candidates"/> that the rest fits, one error that names the keyword
+        /// (reported as expecting <paramref name="expected"/>), and the token read as that keyword.
+        /// </summary>
+        private void ReadMisspeltKeyword(IReadOnlyList<string> candidates, string expected)
+        {
+            if (MisspeltKeyword(candidates) is not string meant) return;
+            if (_lastErrorPos != _pos && !Quiet)
+            {
+                _lastErrorPos = _pos;
+                _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, $"{expected} ('{Current.Text}' is not a keyword; did you mean '{meant}'?)", TokenFacts.Describe(Current));
+            }
+            _tokens[_pos] = Current with { Kind = TokenFacts.Keyword(meant)!.Value };
         }
 
         /// <summary>Whether <paramref name="next"/> can follow the name of a member that <paramref name="keyword"/> starts.</summary>
@@ -551,6 +564,7 @@ namespace AE.Dsl.Syntax
             {
                 if (Advance().Kind == TokenKind.Smooth) smooth = true; else isFixed = true;
             }
+            ReadMisspeltKeyword(new[] { "rule", "update" }, "'rule' or 'update'");   // 'fixed rul R {'
             NameSyntax id;
             bool isUpdate = false;
             if (At(TokenKind.Update))
@@ -579,17 +593,20 @@ namespace AE.Dsl.Syntax
         private List<StmtSyntax> ParseBlock()
         {
             var stmts = new List<StmtSyntax>();
-            if (!At(TokenKind.OpenBrace))
+            bool opened = At(TokenKind.OpenBrace);
+            if (!opened)
             {
                 ErrorExpected("'{'");
-                return stmts;
+                // A block whose '{' is missing ('rule R' then 'x = ...;'): its statements are read as the block's, up to its
+                // '}' (read as declarations, each was an error and the law ended at the '}').
+                if (At(TokenKind.CloseBrace) || !AtStatementStart()) return stmts;
             }
             if (!EnterBlock())
             {
-                SkipBalanced();
+                if (opened) SkipBalanced();
                 return stmts;
             }
-            Advance();
+            if (opened) Advance();
             while (!At(TokenKind.CloseBrace) && !At(TokenKind.EndOfFile))
             {
                 // A declaration keyword starts the next member where a '}' is missing, unless it is assigned to ('state = 1;': a
@@ -609,6 +626,16 @@ namespace AE.Dsl.Syntax
         private StmtSyntax? ParseStatement()
         {
             int start = Current.Span.Start;
+            // 'whn a > 0.5 {': a name that is not assigned and is 'when' misspelt is read as 'when'.
+            if (At(TokenKind.Identifier) && !AtStatementStart() && AE.Dsl.Binding.NameSuggestions.Closest(Current.Text, new[] { "when" }) is not null)
+            {
+                if (_lastErrorPos != _pos && !Quiet)
+                {
+                    _lastErrorPos = _pos;
+                    _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, $"a statement ('{Current.Text}' is not a keyword; did you mean 'when'?)", TokenFacts.Describe(Current));
+                }
+                _tokens[_pos] = Current with { Kind = TokenKind.When };
+            }
             if (Accept(TokenKind.When))
             {
                 int errorMark = _lastErrorPos;
@@ -672,6 +699,10 @@ namespace AE.Dsl.Syntax
                 SyncStatement();
                 return null;
             }
+            // A reserved word given a next value or added to names nothing declared: no target (not also an unknown name). One
+            // defined here ('state = 1;') is a value, which its later uses read.
+            if (TokenFacts.Keyword(target.Text) != null && (next || op == AssignOp.Accumulate))
+                target = new NameSyntax("", new TextSpan(target.Span.Start, target.Span.Start));
             int mark = _lastErrorPos;
             var value = ParseExpr();
             if (_lastErrorPos != mark)
@@ -684,8 +715,13 @@ namespace AE.Dsl.Syntax
             else if (!Accept(TokenKind.Semicolon))
             {
                 ErrorExpected("';'");
-                SyncStatement();
-                value = new MissingExpr(value.Span);
+                // Only the ';' is missing where the next statement begins ('h = a * 0.5' then 'k = h;'): the value is whole and
+                // the next statement is read (skipping to its ';' lost it, and every later use of its name was unknown).
+                if (!AtStatementStart())
+                {
+                    SyncStatement();
+                    value = new MissingExpr(value.Span);
+                }
             }
             return new AssignStmt(target, next, op, value, From(start));
         }
@@ -704,6 +740,12 @@ namespace AE.Dsl.Syntax
             _exprDepth--;
             return e;
         }
+
+        /// <summary>Whether a statement begins here: 'when', a '}', or a name that is assigned ('x =', 'x\' =', 'x +=').</summary>
+        private bool AtStatementStart()
+            => At(TokenKind.When) || At(TokenKind.CloseBrace)
+               || (At(TokenKind.Identifier) && (PeekToken(1).Kind is TokenKind.Equals or TokenKind.PlusEquals
+                                                || (PeekToken(1).Kind == TokenKind.Prime && PeekToken(2).Kind == TokenKind.Equals)));
 
         /// <summary>A keyword that a statement assigns to ('state = 1;', 'log += x;'): a reserved word where a name belongs.</summary>
         private bool KeywordAsTarget()
@@ -827,7 +869,14 @@ namespace AE.Dsl.Syntax
         private ExprSyntax ParsePower()
         {
             var b = ParsePrimary();
-            if (!At(TokenKind.Caret)) return b;
+            // Another language's power, '**': said at its second '*' ("'**' is written '^'") and read as '^', so the rest parses.
+            bool otherPower = At(TokenKind.Star) && PeekToken(1).Kind == TokenKind.Star && PeekToken(1).Span.Start == Current.Span.End;
+            if (otherPower)
+            {
+                Advance();
+                ErrorExpected("an expression");
+            }
+            else if (!At(TokenKind.Caret)) return b;
             var opSpan = Advance().Span;
             if (!EnterExpr()) { SkipExpression(); return new MissingExpr(From(b.Span.Start)); }
             var e = ParseUnary();
@@ -870,6 +919,8 @@ namespace AE.Dsl.Syntax
                     return Limit(new ParenExpr(inner, From(start)));
                 }
                 default:
+                    if (_keywordNames.Contains(t.Text))
+                        return ParseNameOrCall(new NameSyntax(t.Text, Advance().Span));   // reported where it was first used as a name
                     if (TokenFacts.Keyword(t.Text) != null && FollowsOperand(PeekToken(1).Kind))
                     {
                         // A reserved word used as a value ('real[coeff]'): name the cause and skip it.

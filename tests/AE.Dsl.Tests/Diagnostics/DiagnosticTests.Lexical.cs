@@ -247,6 +247,38 @@ namespace AE.Dsl.Tests
             Assert.Contains("'yy'", all[2].Message, StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// One realistic mistake in a correct law is one diagnostic (cases a run of 1,145 single-mistake copies of the shipped
+        /// files found cascading): a missing ';' before the next statement (the statement was skipped, its name then unknown
+        /// at every use), a missing '{' after a rule's header (its statements were read as declarations and the law ended at
+        /// its '}'), 'updte', 'fixed rul', 'whn', '**' inside brackets, a reserved word as a name (reported at every use, and
+        /// in a 'when' condition it ended the law), and an error in a value (AE0061 then said that it is always 0).
+        /// </summary>
+        [Theory]
+        [InlineData("law L {\n  coeff a in [0, 1] = 0.5;\n  update {\n    h = a * 0.5\n    k = h + 0.1;\n    a' = clamp(k * k + k, 0, 1);\n  }\n}\n", "k = h", "Expected ';', found name 'k'")]
+        [InlineData("law L {\n  coeff a in [0, 1] = 0.5;\n  signal s: real = 0;\n  rule R \"drive\"\n    s = a * 0.5;\n    a' = s;\n  }\n  update {\n    a' = a' * 0.9;\n  }\n}\n", "s = a", "Expected '{', found name 's'")]
+        [InlineData("law L {\n  coeff a in [0, 1] = 0.5;\n  signal s: real;\n  updte {\n    s = a * 0.5;\n    a' = clamp(s, 0, 1);\n  }\n}\n", "updte", "Expected a declaration or a rule ('updte' is not a keyword; did you mean 'update'?), found name 'updte'")]
+        [InlineData("law L {\n  coeff a in [0, 1] = 0.5;\n  signal s: real;\n  fixed rul R \"m\" {\n    s = a * 0.5;\n  }\n  update {\n    a' = clamp(s, 0, 1);\n  }\n}\n", "rul R", "Expected 'rule' or 'update' ('rul' is not a keyword; did you mean 'rule'?), found name 'rul'")]
+        [InlineData("law L {\n  coeff a in [0, 1] = 0.5;\n  update {\n    a' = a;\n    whn a > 0.5 {\n      a' = a * 0.5;\n    }\n  }\n}\n", "whn", "Expected a statement ('whn' is not a keyword; did you mean 'when'?), found name 'whn'")]
+        [InlineData("law L {\n  coeff a in [0, 1] = 0.5;\n  update {\n    a' = clamp((a - 0.5)**2, 0, 1);\n  }\n}\n", "*2", "Expected an expression ('**' is written '^'), found '*'")]
+        [InlineData("law L {\n  coeff a in [0, 1] = 0.5;\n  update {\n    log = a * 0.5;\n    a' = clamp(log + log * log, 0, 1);\n  }\n}\n", "log =", "Expected a name ('log' is a reserved word; choose another name), found 'log'")]
+        [InlineData("law L {\n  param in = 0.5;\n  coeff a in [0, 1] = 0.5;\n  update {\n    a' = clamp(a * in + in, 0, 1);\n  }\n}\n", "in = 0.5", "Expected a param name ('in' is a reserved word; choose another name), found 'in'")]
+        [InlineData("law L {\n  coeff a in [0, 1] = 0.5;\n  signal g: real;\n  update {\n    g = a + 1 +;\n    a' = clamp(a / g, 0, 1);\n  }\n}\n", ";\n    a' = clamp(a / g", "Expected an expression, found ';'")]
+        public void AE0004_one_realistic_mistake_is_one_diagnostic(string text, string at, string message)
+        {
+            var d = AssertOnly(text, "AE0004", at);
+            Assert.Equal(message, d.Message);
+        }
+
+        /// <summary>A reserved word used as a name in a 'when' condition is the one error, and the rest of the law is checked (it ended the law).</summary>
+        [Fact]
+        public void AE0004_a_reserved_word_as_a_name_is_said_once_and_the_rest_is_checked()
+        {
+            var all = TestSupport.Check("law L {\n  coeff a in [0, 1] = 0.5;\n  rule R {\n    state = a > 0.5;\n    when state {\n      a' = a * 0.5;\n    }\n  }\n  rule Q {\n    a' = a' * 0.9 + undefined_name;\n  }\n}\n").Diagnostics;
+            Assert.Equal(new[] { "AE0004", "AE0010" }, all.Select(x => x.Id));
+            Assert.Contains("'undefined_name'", all[1].Message, StringComparison.Ordinal);
+        }
+
         /// <summary>A 'when' whose braces are missing is one error, and the statement after its condition is read and checked (it was skipped, an error in it lost).</summary>
         [Fact]
         public void AE0004_a_when_without_a_block_is_one_error()
