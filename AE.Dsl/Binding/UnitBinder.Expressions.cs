@@ -348,7 +348,8 @@ namespace AE.Dsl.Binding
         private IrExpr BindCall(CallExpr c, Ctx ctx)
         {
             var name = c.Callee.Text;
-            if (_symbols.TryGetValue(name, out var sym))
+            // A reserved word is a name only after the error that says so ('param log = 1;'): 'log(x)' is still the function.
+            if (Syntax.TokenFacts.Keyword(name) is null && _symbols.TryGetValue(name, out var sym))
             {
                 sym.Used = true;
                 if (sym.Kind == SymbolKind.Net) return BindNetApply(c, sym, ctx);

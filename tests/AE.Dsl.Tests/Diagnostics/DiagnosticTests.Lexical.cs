@@ -262,6 +262,7 @@ namespace AE.Dsl.Tests
         [InlineData("law L {\n  coeff a in [0, 1] = 0.5;\n  update {\n    a' = a;\n    whn a > 0.5 {\n      a' = a * 0.5;\n    }\n  }\n}\n", "whn", "Expected a statement ('whn' is not a keyword; did you mean 'when'?), found name 'whn'")]
         [InlineData("law L {\n  coeff a in [0, 1] = 0.5;\n  update {\n    a' = clamp((a - 0.5)**2, 0, 1);\n  }\n}\n", "*2", "Expected an expression ('**' is written '^'), found '*'")]
         [InlineData("law L {\n  coeff a in [0, 1] = 0.5;\n  update {\n    log = a * 0.5;\n    a' = clamp(log + log * log, 0, 1);\n  }\n}\n", "log =", "Expected a name ('log' is a reserved word; choose another name), found 'log'")]
+        [InlineData("law L {\n  param log = 0.5;\n  coeff a in [0, 1] = 0.5;\n  update {\n    a' = clamp(a * log + log(2), 0, 1);\n  }\n}\n", "log = 0.5", "Expected a param name ('log' is a reserved word; choose another name), found 'log'")]
         [InlineData("law L {\n  param in = 0.5;\n  coeff a in [0, 1] = 0.5;\n  update {\n    a' = clamp(a * in + in, 0, 1);\n  }\n}\n", "in = 0.5", "Expected a param name ('in' is a reserved word; choose another name), found 'in'")]
         [InlineData("law L {\n  coeff a in [0, 1] = 0.5;\n  signal g: real;\n  update {\n    g = a + 1 +;\n    a' = clamp(a / g, 0, 1);\n  }\n}\n", ";\n    a' = clamp(a / g", "Expected an expression, found ';'")]
         public void AE0004_one_realistic_mistake_is_one_diagnostic(string text, string at, string message)
