@@ -170,11 +170,12 @@ namespace AE.Cli.Plots
             for (int start = 0; start < values.Length; start += stride)
             {
                 int end = Math.Min(values.Length, start + stride) - 1, lo = -1, hi = -1;
+                double loY = 0, hiY = 0;
                 for (int i = start; i <= end; i++)
                 {
                     if (Shown(values[i]) is not double y) continue;
-                    if (lo < 0 || y < Shown(values[lo])!.Value) lo = i;
-                    if (hi < 0 || y > Shown(values[hi])!.Value) hi = i;
+                    if (lo < 0 || y < loY) (lo, loY) = (i, y);
+                    if (hi < 0 || y > hiY) (hi, hiY) = (i, y);
                 }
                 if (lo < 0)
                 {

@@ -386,7 +386,12 @@ namespace AE.Dsl.Syntax
         /// </summary>
         private void ReadMisspeltKeyword(IReadOnlyList<string> candidates, string expected)
         {
-            if (MisspeltKeyword(candidates) is not string meant) return;
+            if (MisspeltKeyword(candidates) is string meant) ReadAsKeyword(meant, expected);
+        }
+
+        /// <summary>The current name is the keyword <paramref name="meant"/> misspelt: said once (as expecting <paramref name="expected"/>), then read as it.</summary>
+        private void ReadAsKeyword(string meant, string expected)
+        {
             if (_lastErrorPos != _pos && !Quiet)
             {
                 _lastErrorPos = _pos;
@@ -628,14 +633,7 @@ namespace AE.Dsl.Syntax
             int start = Current.Span.Start;
             // 'whn a > 0.5 {': a name that is not assigned and is 'when' misspelt is read as 'when'.
             if (At(TokenKind.Identifier) && !AtStatementStart() && AE.Dsl.Binding.NameSuggestions.Closest(Current.Text, new[] { "when" }) is not null)
-            {
-                if (_lastErrorPos != _pos && !Quiet)
-                {
-                    _lastErrorPos = _pos;
-                    _diagnostics.Report(DiagnosticCatalog.SyntaxError, Current.Span, $"a statement ('{Current.Text}' is not a keyword; did you mean 'when'?)", TokenFacts.Describe(Current));
-                }
-                _tokens[_pos] = Current with { Kind = TokenKind.When };
-            }
+                ReadAsKeyword("when", "a statement");
             if (Accept(TokenKind.When))
             {
                 int errorMark = _lastErrorPos;
@@ -742,16 +740,16 @@ namespace AE.Dsl.Syntax
         }
 
         /// <summary>Whether a statement begins here: 'when', a '}', or a name that is assigned ('x =', 'x\' =', 'x +=').</summary>
-        private bool AtStatementStart()
-            => At(TokenKind.When) || At(TokenKind.CloseBrace)
-               || (At(TokenKind.Identifier) && (PeekToken(1).Kind is TokenKind.Equals or TokenKind.PlusEquals
-                                                || (PeekToken(1).Kind == TokenKind.Prime && PeekToken(2).Kind == TokenKind.Equals)));
+        private bool AtStatementStart() => At(TokenKind.When) || At(TokenKind.CloseBrace) || (At(TokenKind.Identifier) && AssignedNext());
+
+        /// <summary>Whether the current token is assigned: '=', '+=' or '\' =' follows it.</summary>
+        private bool AssignedNext()
+            => PeekToken(1).Kind is TokenKind.Equals or TokenKind.PlusEquals
+               || (PeekToken(1).Kind == TokenKind.Prime && PeekToken(2).Kind == TokenKind.Equals);
 
         /// <summary>A keyword that a statement assigns to ('state = 1;', 'log += x;'): a reserved word where a name belongs.</summary>
         private bool KeywordAsTarget()
-            => Current.Kind != TokenKind.Identifier && TokenFacts.Keyword(Current.Text) != null
-               && (PeekToken(1).Kind is TokenKind.Equals or TokenKind.PlusEquals
-                   || (PeekToken(1).Kind == TokenKind.Prime && PeekToken(2).Kind == TokenKind.Equals));
+            => Current.Kind != TokenKind.Identifier && TokenFacts.Keyword(Current.Text) != null && AssignedNext();
 
         /// <summary>Skips to the '{' of the block a broken 'when' condition is followed by, stopping at a statement's end or a declaration.</summary>
         private void SkipToBlock()
